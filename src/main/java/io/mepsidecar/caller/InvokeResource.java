@@ -1,0 +1,31 @@
+package io.mepsidecar.caller;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.concurrent.CompletionStage;
+
+/** The caller-side API: {@code POST /v1/invoke/{operation}} with any body and content type. */
+@Path("/v1/invoke")
+public class InvokeResource {
+
+    @Inject
+    Invoker invoker;
+
+    @POST
+    @Path("{operation}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.WILDCARD)
+    public CompletionStage<Response> invoke(@PathParam("operation") String operation,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+        return invoker.invoke(operation, contentType, body == null ? new byte[0] : body);
+    }
+}

@@ -1,0 +1,162 @@
+package io.mepsidecar.caller;
+
+import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.config.SidecarIdentity;
+import io.mepsidecar.contract.Contract;
+import io.mepsidecar.contract.WireHeaders;
+import io.mepsidecar.kafka.ConsumerLoop;
+import io.mepsidecar.kafka.KafkaClientSettings;
+import io.mepsidecar.kafka.RecordHeaders;
+import io.mepsidecar.kafka.TopicInitializer;
+import io.mepsidecar.observability.SidecarMetrics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * Reads this app's reply topic and completes the waiting calls. It reads from the end: replies to calls made before
+ * this instance started have nobody waiting for them. Calls are refused until its position is fixed, so no reply to
+ * an accepted call can be skipped.
+ */
+@ApplicationScoped
+public class ReplyListener extends ConsumerLoop {
+
+    private static final Logger LOG = Logger.getLogger(ReplyListener.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+
+    @Inject
+    KafkaClientSettings settings;
+
+    @Inject
+    SidecarIdentity identity;
+
+    @Inject
+    SidecarConfig config;
+
+    @Inject
+    Contract contract;
+
+    @Inject
+    PendingCalls pendingCalls;
+
+    @Inject
+    SidecarMetrics metrics;
+
+    private volatile boolean ready;
+
+    void onStart(@Observes StartupEvent event) {
+        if (contract.operations().stream().anyMatch(op -> op.expectsReply())) {
+            start("mep-reply-listener");
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    /** True once replies to new calls are sure to be read. */
+    public boolean isReady() {
+        return ready;
+    }
+
+    @Override
+    protected Map<String, Object> consumerSettings() {
+        return settings.replyConsumer();
+    }
+
+    @Override
+    protected void open(Consumer<String, byte[]> consumer) {
+        createReplyTopicIfMissing();
+        List<PartitionInfo> partitions = consumer.partitionsFor(identity.replyTopic(), POLL_TIMEOUT.multipliedBy(10));
+        if (partitions == null || partitions.isEmpty()) {
+            throw new IllegalStateException("reply topic " + identity.replyTopic() + " does not exist");
+        }
+        List<TopicPartition> assigned = partitions.stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
+        consumer.assign(assigned);
+        consumer.seekToEnd(assigned);
+        assigned.forEach(partition -> consumer.position(partition, POLL_TIMEOUT.multipliedBy(10)));
+        ready = true;
+        LOG.infof("reading replies from %s (%d partitions)", identity.replyTopic(), assigned.size());
+    }
+
+    @Override
+    protected void pollOnce(Consumer<String, byte[]> consumer) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+            accept(record);
+        }
+    }
+
+    @Override
+    protected void closing(Consumer<String, byte[]> consumer) {
+        ready = false;
+    }
+
+    private void createReplyTopicIfMissing() {
+        if (!config.topics().create()) {
+            return;
+        }
+        try {
+            TopicInitializer.createMissing(settings.admin(),
+                    Map.of(identity.replyTopic(), Optional.of(config.topics().replyPartitions())));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create reply topic " + identity.replyTopic() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record) {
+        Optional<String> instance = RecordHeaders.get(record.headers(), WireHeaders.REPLY_INSTANCE);
+        if (instance.isPresent() && !instance.get().equals(identity.instanceId())) {
+            return;
+        }
+        String operation = operationOf(record);
+        Optional<String> correlationId = RecordHeaders.get(record.headers(), WireHeaders.CORRELATION_ID);
+        if (correlationId.isEmpty()) {
+            LOG.warnf("dropped a reply without %s at %s-%d@%d", WireHeaders.CORRELATION_ID, record.topic(),
+                    record.partition(), record.offset());
+            metrics.unmatchedReply(operation);
+            return;
+        }
+        Reply reply = new Reply(status(record), RecordHeaders.get(record.headers(), WireHeaders.CONTENT_TYPE)
+                .orElse(null), record.value() == null ? new byte[0] : record.value());
+        if (!pendingCalls.complete(correlationId.get(), reply)) {
+            LOG.debugf("dropped reply %s: no call waits for it", correlationId.get());
+            metrics.unmatchedReply(operation);
+        }
+    }
+
+    private String operationOf(ConsumerRecord<String, byte[]> record) {
+        return RecordHeaders.get(record.headers(), WireHeaders.TYPE)
+                .filter(type -> type.endsWith(WireHeaders.REPLY_TYPE_SUFFIX))
+                .map(type -> type.substring(0, type.length() - WireHeaders.REPLY_TYPE_SUFFIX.length()))
+                .filter(name -> contract.find(name).isPresent())
+                .orElse(SidecarMetrics.UNKNOWN_OPERATION);
+    }
+
+    private static int status(ConsumerRecord<String, byte[]> record) {
+        try {
+            int status = Integer.parseInt(RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200"));
+            return status >= 100 && status <= 599 ? status : 502;
+        } catch (NumberFormatException e) {
+            return 502;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.mepsidecar.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Per-pod settings. Every property can be set by environment variable: {@code mep.app-name} is
+ * {@code MEP_APP_NAME}, {@code mep.caller.publish-timeout} is {@code MEP_CALLER_PUBLISH_TIMEOUT}. The README has the
+ * full table.
+ */
+@ConfigMapping(prefix = "mep")
+public interface SidecarConfig {
+
+    /** Identity of the app: consumer group of the served operations, {@code ce_source}, reply topic name. */
+    String appName();
+
+    /** Identity of this replica; defaults to {@code HOSTNAME} (the pod name), else a random id. */
+    Optional<String> instanceId();
+
+    /** Path of the contract YAML file. */
+    Path contract();
+
+    /** Base URL of the local app that serves operations and receives callbacks. */
+    @WithDefault("http://127.0.0.1:8080")
+    URI appUrl();
+
+    /** Operations this app implements, comma-separated; empty when the app only calls. */
+    Optional<Set<String>> serves();
+
+    Caller caller();
+
+    Service service();
+
+    Topics topics();
+
+    interface Caller {
+
+        /** Topic the replies for this app arrive on; default {@code <app-name>.replies}. */
+        Optional<String> replyTopic();
+
+        /** How long a publish may wait for the broker's acknowledgement before the call fails with 503. */
+        @WithDefault("5s")
+        Duration publishTimeout();
+    }
+
+    interface Service {
+
+        /** Requests delivered to the app at once, over all served operations; beyond it, fetching pauses. */
+        @WithDefault("16")
+        int maxConcurrency();
+
+        /** Per served operation settings, keyed by operation name. */
+        Map<String, ServedOperation> operations();
+    }
+
+    interface ServedOperation {
+
+        /** Path on the app that receives the requests; default {@code /<operation>}. */
+        Optional<String> path();
+    }
+
+    interface Topics {
+
+        /** Create the reply topic and the served request topics at start-up when missing (broker defaults). */
+        @WithDefault("true")
+        boolean create();
+
+        /** Partitions of a reply topic this sidecar creates. */
+        @WithDefault("1")
+        int replyPartitions();
+    }
+}

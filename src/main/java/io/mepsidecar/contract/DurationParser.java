@@ -1,0 +1,38 @@
+package io.mepsidecar.contract;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads durations as written in the contract: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, or ISO-8601 {@code PT5S}. */
+public final class DurationParser {
+
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private DurationParser() {
+    }
+
+    public static Duration parse(String text) {
+        String value = text == null ? "" : text.trim();
+        Matcher matcher = SIMPLE.matcher(value);
+        if (matcher.matches()) {
+            long amount = Long.parseLong(matcher.group(1));
+            switch (matcher.group(2)) {
+                case "ms":
+                    return Duration.ofMillis(amount);
+                case "s":
+                    return Duration.ofSeconds(amount);
+                case "m":
+                    return Duration.ofMinutes(amount);
+                default:
+                    return Duration.ofHours(amount);
+            }
+        }
+        try {
+            return Duration.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new ContractException("'" + text + "' is not a duration; write e.g. 250ms, 5s, 2m, 1h or PT5S", e);
+        }
+    }
+}

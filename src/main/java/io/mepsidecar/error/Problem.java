@@ -1,0 +1,31 @@
+package io.mepsidecar.error;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An RFC 9457 problem detail, the one error body of the sidecar.
+ *
+ * @param correlationId the call it is about; absent only when no call was started
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail, String correlationId) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static Problem of(ProblemType type, String detail, String correlationId) {
+        return new Problem(type.uri(), type.title(), type.status(), detail, correlationId);
+    }
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsString(this).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a problem record is always serialisable", e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.mepsidecar.error;
+
+/** Every problem the sidecar itself reports, with its status; docs/protocol.md lists them. */
+public enum ProblemType {
+    BAD_REQUEST(400, "bad-request", "Bad request"),
+    UNKNOWN_OPERATION(404, "unknown-operation", "Unknown operation"),
+    APP_UNREACHABLE(502, "app-unreachable", "Serving app unreachable"),
+    BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka broker unavailable"),
+    REPLY_TIMEOUT(504, "reply-timeout", "No reply before the deadline"),
+    APP_TIMEOUT(504, "app-timeout", "Serving app did not answer before the deadline"),
+    INTERNAL(500, "internal", "Internal sidecar error");
+
+    /** Prefix of every problem {@code type} URI. */
+    public static final String TYPE_PREFIX = "urn:mep-sidecar:problem:";
+
+    private final int status;
+    private final String slug;
+    private final String title;
+
+    ProblemType(int status, String slug, String title) {
+        this.status = status;
+        this.slug = slug;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String uri() {
+        return TYPE_PREFIX + slug;
+    }
+
+    public String title() {
+        return title;
+    }
+}

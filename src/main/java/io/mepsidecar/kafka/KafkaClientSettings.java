@@ -1,0 +1,100 @@
+package io.mepsidecar.kafka;
+
+import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.config.SidecarIdentity;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Client settings: every {@code kafka.*} property (or {@code KAFKA_*} variable) passes through to the Kafka clients,
+ * so TLS and SASL work as documented by Kafka; the settings the protocol depends on are enforced here.
+ */
+@ApplicationScoped
+public class KafkaClientSettings {
+
+    private final Map<String, Object> common;
+    private final SidecarConfig config;
+    private final SidecarIdentity identity;
+
+    @Inject
+    public KafkaClientSettings(@Identifier("default-kafka-broker") Map<String, Object> common, SidecarConfig config,
+            SidecarIdentity identity) {
+        this.common = Map.copyOf(common);
+        this.config = config;
+        this.identity = identity;
+    }
+
+    public Map<String, Object> producer() {
+        Map<String, Object> props = base();
+        long publishTimeout = config.caller().publishTimeout().toMillis();
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        long linger = Long.parseLong(props.get(ProducerConfig.LINGER_MS_CONFIG).toString());
+        // An accepted message is never lost: full acknowledgement and no duplicates from retries.
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // A publish gives up within the publish timeout, so an unreachable broker is a quick 503, not a hang.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, publishTimeout);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) publishTimeout);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (publishTimeout + linger));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId("producer"));
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    /** A consumer of the served request topics: group per app, offsets committed by the sidecar only. */
+    public Map<String, Object> requestConsumer(int maxPollRecords) {
+        Map<String, Object> props = consumer("requests");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, identity.appName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // A request published before the group first joined must still be served.
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        return props;
+    }
+
+    /** A consumer of this instance's replies: no group, partitions assigned by the sidecar. */
+    public Map<String, Object> replyConsumer() {
+        Map<String, Object> props = consumer("replies");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        return props;
+    }
+
+    public Map<String, Object> admin() {
+        Map<String, Object> props = base();
+        props.put("client.id", clientId("admin"));
+        props.putIfAbsent("default.api.timeout.ms", 10_000);
+        props.putIfAbsent("request.timeout.ms", 5_000);
+        return props;
+    }
+
+    private Map<String, Object> consumer(String purpose) {
+        Map<String, Object> props = base();
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(purpose));
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    private Map<String, Object> base() {
+        Map<String, Object> props = new HashMap<>(common);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return props;
+    }
+
+    private String clientId(String purpose) {
+        return "mep-" + identity.appName() + "-" + identity.instanceId() + "-" + purpose;
+    }
+}

@@ -1,0 +1,49 @@
+package io.mepsidecar.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Creates missing topics with the broker's default replication; existing topics are left as they are. */
+public final class TopicInitializer {
+
+    private static final Logger LOG = Logger.getLogger(TopicInitializer.class);
+
+    private TopicInitializer() {
+    }
+
+    /**
+     * @param topics topic name to partition count; an empty count means the broker default
+     */
+    public static void createMissing(Map<String, Object> adminSettings, Map<String, Optional<Integer>> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try (Admin admin = Admin.create(adminSettings)) {
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            for (Map.Entry<String, Optional<Integer>> topic : topics.entrySet()) {
+                if (!existing.contains(topic.getKey())) {
+                    create(admin, new NewTopic(topic.getKey(), topic.getValue(), Optional.empty()));
+                }
+            }
+        }
+    }
+
+    private static void create(Admin admin, NewTopic topic)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            admin.createTopics(Set.of(topic)).all().get(10, TimeUnit.SECONDS);
+            LOG.infof("created topic %s", topic.name());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.mepsidecar.service;
+
+import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.config.ServedOperation;
+import io.mepsidecar.contract.AppHeaders;
+import io.mepsidecar.error.Problem;
+import io.mepsidecar.error.ProblemType;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Delivers requests to the local app over HTTP. Any failure to get an answer becomes a fault the caller sees:
+ * 502 when the app cannot be reached, 504 when it does not answer before the deadline.
+ */
+@ApplicationScoped
+public class AppClient {
+
+    private static final Logger LOG = Logger.getLogger(AppClient.class);
+    private static final long MAX_CONNECT_TIMEOUT_MS = 5_000;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    SidecarConfig config;
+
+    private HttpClient client;
+
+    @PostConstruct
+    void start() {
+        int connections = config.service().maxConcurrency();
+        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    }
+
+    /** Always completes normally: with the app's answer, or with a 502/504 fault in its place. */
+    CompletableFuture<AppResponse> deliver(ServedOperation served, AppRequest request) {
+        long remaining = Math.max(1, Duration.between(Instant.now(), request.deadline()).toMillis());
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(served.target().toString())
+                .setConnectTimeout(Math.min(remaining, MAX_CONNECT_TIMEOUT_MS))
+                .setIdleTimeout(remaining)
+                .putHeader(AppHeaders.OPERATION, served.operation().name())
+                .putHeader(AppHeaders.CORRELATION_ID, request.correlationId())
+                .putHeader(AppHeaders.DEADLINE, request.deadline().toString());
+        if (request.contentType() != null) {
+            options.putHeader("Content-Type", request.contentType());
+        }
+        if (request.caller() != null) {
+            options.putHeader(AppHeaders.CALLER, request.caller());
+        }
+        CompletableFuture<AppResponse> answer = new CompletableFuture<>();
+        client.request(options)
+                .compose(http -> http.send(Buffer.buffer(request.body())))
+                .compose(this::read)
+                .onComplete(result -> answer.complete(result.succeeded() ? result.result()
+                        : fault(result.cause(), served, request)));
+        return answer;
+    }
+
+    private io.vertx.core.Future<AppResponse> read(HttpClientResponse response) {
+        return response.body().map(body -> new AppResponse(response.statusCode(),
+                response.getHeader("Content-Type"), body.getBytes()));
+    }
+
+    private static AppResponse fault(Throwable error, ServedOperation served, AppRequest request) {
+        boolean timedOut = error instanceof TimeoutException || String.valueOf(error.getMessage()).contains("timeout");
+        ProblemType type = timedOut ? ProblemType.APP_TIMEOUT : ProblemType.APP_UNREACHABLE;
+        LOG.warnf("request %s to %s failed: %s", request.correlationId(), served.target(), error.toString());
+        Problem problem = Problem.of(type, "the app at " + served.target() + " "
+                + (timedOut ? "did not answer before the deadline" : "could not be reached: " + error.getMessage()),
+                request.correlationId());
+        return new AppResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (client != null) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.mepsidecar.service;
+
+import java.time.Instant;
+
+/**
+ * A request as decoded from its Kafka record.
+ *
+ * @param correlationId correlation id of the call
+ * @param deadline      instant after which the caller no longer waits
+ * @param contentType   payload content type, possibly null
+ * @param body          payload
+ * @param caller        {@code ce_source} of the caller, possibly null
+ * @param replyTo       reply topic; null for one-way operations
+ * @param replyInstance caller instance to echo in the reply, possibly null
+ */
+record AppRequest(String correlationId, Instant deadline, String contentType, byte[] body, String caller,
+        String replyTo, String replyInstance) {
+
+    boolean isExpired(Instant now) {
+        return !now.isBefore(deadline);
+    }
+}

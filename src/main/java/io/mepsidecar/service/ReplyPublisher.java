@@ -1,0 +1,43 @@
+package io.mepsidecar.service;
+
+import io.mepsidecar.config.SidecarIdentity;
+import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.WireHeaders;
+import io.mepsidecar.kafka.KafkaSender;
+import io.mepsidecar.kafka.RecordHeaders;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/** Publishes the app's answer as the correlated reply to the topic the request named. */
+@ApplicationScoped
+public class ReplyPublisher {
+
+    @Inject
+    KafkaSender sender;
+
+    @Inject
+    SidecarIdentity identity;
+
+    CompletableFuture<RecordMetadata> publish(Operation operation, AppRequest request, AppResponse response) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(request.replyTo(), request.correlationId(),
+                response.body());
+        Headers headers = record.headers();
+        RecordHeaders.put(headers, WireHeaders.SPEC_VERSION, WireHeaders.SPEC_VERSION_VALUE);
+        RecordHeaders.put(headers, WireHeaders.ID, UUID.randomUUID().toString());
+        RecordHeaders.put(headers, WireHeaders.TYPE, operation.name() + WireHeaders.REPLY_TYPE_SUFFIX);
+        RecordHeaders.put(headers, WireHeaders.SOURCE, identity.source());
+        RecordHeaders.put(headers, WireHeaders.TIME, Instant.now().toString());
+        RecordHeaders.put(headers, WireHeaders.CONTENT_TYPE, response.contentType());
+        RecordHeaders.put(headers, WireHeaders.CORRELATION_ID, request.correlationId());
+        RecordHeaders.put(headers, WireHeaders.STATUS, Integer.toString(response.status()));
+        RecordHeaders.put(headers, WireHeaders.REPLY_INSTANCE, request.replyInstance());
+        return sender.send(record);
+    }
+}

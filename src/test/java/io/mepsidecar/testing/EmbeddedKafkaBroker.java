@@ -1,0 +1,298 @@
+package io.mepsidecar.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.jboss.logmanager.LogContext;
+import org.jboss.logmanager.Logger;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+
+/**
+ * A real single-node Apache Kafka broker (KRaft, combined broker and controller) running inside the
+ * current JVM, listening on {@code 127.0.0.1} only and storing its log in a fresh temporary directory.
+ * <p>
+ * It exists for the tests and for the local demo, so that neither needs Docker or an external cluster.
+ * It lives in the test sources and must never end up in the production artifact.
+ * <p>
+ * The broker's own loggers are turned down to WARN so that test output stays readable; client-side
+ * Kafka logging is left alone.
+ * <pre>{@code
+ * try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
+ *     kafka.createTopics(2, "requests", "replies");
+ *     String bootstrap = kafka.bootstrapServers();
+ * }
+ * }</pre>
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final String HOST = "127.0.0.1";
+    private static final int NODE_ID = 1;
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final List<String> BROKER_LOG_CATEGORIES = List.of(
+            "kafka", "state.change.logger",
+            "org.apache.kafka.controller", "org.apache.kafka.coordinator", "org.apache.kafka.image",
+            "org.apache.kafka.metadata", "org.apache.kafka.network", "org.apache.kafka.queue",
+            "org.apache.kafka.raft", "org.apache.kafka.security", "org.apache.kafka.server",
+            "org.apache.kafka.snapshot", "org.apache.kafka.storage");
+    private static final List<Logger> QUIETED_LOGGERS = new ArrayList<>();
+
+    private final File logDir;
+    private final String bootstrapServers;
+    private final KafkaRaftServer server;
+    private boolean closed;
+
+    private EmbeddedKafkaBroker(File logDir, String bootstrapServers, KafkaRaftServer server) {
+        this.logDir = logDir;
+        this.bootstrapServers = bootstrapServers;
+        this.server = server;
+    }
+
+    /**
+     * Formats a fresh temporary log directory, starts the broker on two free ports and waits until it
+     * answers {@code describeCluster}.
+     *
+     * @throws IllegalStateException if the broker does not answer within about 30 seconds
+     */
+    public static EmbeddedKafkaBroker start() {
+        quietBrokerLogging();
+        File logDir = createTempDir();
+        int brokerPort = freePort();
+        int controllerPort = freePortOtherThan(brokerPort);
+        Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+        KafkaRaftServer server = null;
+        try {
+            format(logDir);
+            server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+            server.startup();
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, HOST + ":" + brokerPort, server);
+            broker.awaitReady();
+            return broker;
+        } catch (RuntimeException | Error e) {
+            try {
+                shutDownQuietly(server, logDir);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:40123}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /**
+     * Creates the given topics with replication factor 1 and waits for the creation to complete.
+     * Topics that already exist are left as they are.
+     */
+    public void createTopics(int partitions, String... names) {
+        List<NewTopic> topics = Arrays.stream(names)
+                .map(name -> new NewTopic(name, partitions, (short) 1))
+                .collect(Collectors.toList());
+        try (Admin admin = admin()) {
+            CreateTopicsResult result = admin.createTopics(topics);
+            for (String name : names) {
+                awaitCreated(result, name);
+            }
+        }
+    }
+
+    /** Shuts the broker down, waits for it to stop and deletes its log directory. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        shutDownQuietly(server, logDir);
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        try (Admin admin = admin()) {
+            while (true) {
+                long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (remainingMs <= 0) {
+                    throw new IllegalStateException("Kafka broker did not start within " + STARTUP_TIMEOUT);
+                }
+                if (answersDescribeCluster(admin, remainingMs)) {
+                    return;
+                }
+                pause(Duration.ofMillis(100));
+            }
+        }
+    }
+
+    private static boolean answersDescribeCluster(Admin admin, long timeoutMs) {
+        try {
+            return !admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+        }
+    }
+
+    private static void awaitCreated(CreateTopicsResult result, String name) {
+        try {
+            result.values().get(name).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Could not create topic " + name, e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic " + name, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Timed out creating topic " + name, e);
+        }
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
+    }
+
+    private static Properties brokerProperties(File logDir, int brokerPort, int controllerPort) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", String.valueOf(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("log.dirs", logDir.getAbsolutePath());
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "true");
+        p.put("num.partitions", "1");
+        return p;
+    }
+
+    private static synchronized void quietBrokerLogging() {
+        if (!QUIETED_LOGGERS.isEmpty()) {
+            return;
+        }
+        LogContext context = LogContext.getLogContext();
+        for (String category : BROKER_LOG_CATEGORIES) {
+            Logger logger = context.getLogger(category);
+            logger.setLevel(Level.WARNING);
+            QUIETED_LOGGERS.add(logger);
+        }
+        Logger configLogger = context.getLogger("org.apache.kafka.common.config.AbstractConfig");
+        configLogger.setFilter(r -> r.getMessage() == null || !r.getMessage().startsWith("KafkaConfig values:"));
+        QUIETED_LOGGERS.add(configLogger);
+    }
+
+    private static void format(File logDir) {
+        try {
+            new Formatter()
+                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(NODE_ID)
+                    .setControllerListenerName(CONTROLLER_LISTENER)
+                    .addDirectory(logDir.getAbsolutePath())
+                    .setMetadataLogDirectory(logDir.getAbsolutePath())
+                    .setReleaseVersion(MetadataVersion.latestProduction())
+                    .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not format Kafka log directory " + logDir, e);
+        }
+    }
+
+    private static void shutDownQuietly(KafkaRaftServer server, File logDir) {
+        try {
+            if (server != null) {
+                server.shutdown();
+                server.awaitShutdown();
+            }
+        } finally {
+            deleteQuietly(logDir);
+        }
+    }
+
+    private static void deleteQuietly(File dir) {
+        try {
+            Utils.delete(dir);
+        } catch (IOException e) {
+            dir.deleteOnExit();
+        }
+    }
+
+    private static File createTempDir() {
+        try {
+            return Files.createTempDirectory("embedded-kafka-").toFile();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePortOtherThan(int taken) {
+        int port = freePort();
+        while (port == taken) {
+            port = freePort();
+        }
+        return port;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

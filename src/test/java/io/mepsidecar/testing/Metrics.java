@@ -1,0 +1,23 @@
+package io.mepsidecar.testing;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads one sample out of a Prometheus text exposition, as a user's scrape would see it. */
+public final class Metrics {
+
+    private Metrics() {
+    }
+
+    /** The value of {@code name{labels}}, where {@code labels} is e.g. {@code operation="echo"}; 0 when absent. */
+    public static double value(String exposition, String name, String labels) {
+        Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+        Matcher matcher = sample.matcher(exposition);
+        while (matcher.find()) {
+            if (matcher.group(1).contains(labels)) {
+                return Double.parseDouble(matcher.group(2));
+            }
+        }
+        return 0;
+    }
+}
