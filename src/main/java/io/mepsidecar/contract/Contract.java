@@ -1,6 +1,7 @@
 package io.mepsidecar.contract;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,7 @@ public final class Contract {
         if (byName.isEmpty()) {
             throw new ContractException("the contract declares no operations");
         }
-        this.operations = Map.copyOf(byName);
+        this.operations = Collections.unmodifiableMap(byName);
     }
 
     public Optional<Operation> find(String name) {

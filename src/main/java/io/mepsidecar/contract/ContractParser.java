@@ -1,5 +1,6 @@
 package io.mepsidecar.contract;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -32,7 +33,8 @@ public final class ContractParser {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> OPERATION_KEYS = Set.of("pattern", "topic", "timeout");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private ContractParser() {
     }
@@ -78,8 +80,14 @@ public final class ContractParser {
         });
         String pattern = text(node, "pattern", name, source);
         String topic = text(node, "topic", name, source);
-        Duration timeout = node.has("timeout") ? DurationParser.parse(node.get("timeout").asText()) : DEFAULT_TIMEOUT;
-        return new Operation(name, MessageExchangePattern.fromWireName(pattern), topic, timeout);
+        try {
+            Duration timeout = node.has("timeout") ? DurationParser.parse(node.get("timeout").asText())
+                    : DEFAULT_TIMEOUT;
+            return new Operation(name, MessageExchangePattern.fromWireName(pattern), topic, timeout);
+        } catch (ContractException e) {
+            throw e.getMessage().contains("operation '") ? e
+                    : new ContractException(source + ": operation '" + name + "': " + e.getMessage(), e);
+        }
     }
 
     private static String text(JsonNode node, String key, String operation, String source) {

@@ -16,23 +16,23 @@ public final class DurationParser {
     public static Duration parse(String text) {
         String value = text == null ? "" : text.trim();
         Matcher matcher = SIMPLE.matcher(value);
-        if (matcher.matches()) {
-            long amount = Long.parseLong(matcher.group(1));
-            switch (matcher.group(2)) {
-                case "ms":
-                    return Duration.ofMillis(amount);
-                case "s":
-                    return Duration.ofSeconds(amount);
-                case "m":
-                    return Duration.ofMinutes(amount);
-                default:
-                    return Duration.ofHours(amount);
-            }
-        }
         try {
-            return Duration.parse(value);
-        } catch (DateTimeParseException e) {
+            return matcher.matches() ? simple(Long.parseLong(matcher.group(1)), matcher.group(2)) : Duration.parse(value);
+        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
             throw new ContractException("'" + text + "' is not a duration; write e.g. 250ms, 5s, 2m, 1h or PT5S", e);
+        }
+    }
+
+    private static Duration simple(long amount, String unit) {
+        switch (unit) {
+            case "ms":
+                return Duration.ofMillis(amount);
+            case "s":
+                return Duration.ofSeconds(amount);
+            case "m":
+                return Duration.ofMinutes(amount);
+            default:
+                return Duration.ofHours(amount);
         }
     }
 }
