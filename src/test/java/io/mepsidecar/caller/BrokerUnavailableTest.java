@@ -1,5 +1,6 @@
 package io.mepsidecar.caller;
 
+import io.mepsidecar.testing.FreePorts;
 import io.mepsidecar.testing.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -8,9 +9,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -26,7 +24,7 @@ class BrokerUnavailableTest {
     public static class NoBroker implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("kafka.bootstrap.servers", "127.0.0.1:" + closedPort(),
+            return Map.of("kafka.bootstrap.servers", "127.0.0.1:" + FreePorts.next(),
                     "mep.app-name", "no-broker-app",
                     "mep.caller.publish-timeout", "1s");
         }
@@ -54,11 +52,4 @@ class BrokerUnavailableTest {
         assertThat(response.jsonPath().getString("correlationId")).isEqualTo(response.header("Mep-Correlation-Id"));
     }
 
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

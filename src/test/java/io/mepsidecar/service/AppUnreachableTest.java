@@ -1,5 +1,6 @@
 package io.mepsidecar.service;
 
+import io.mepsidecar.testing.FreePorts;
 import io.mepsidecar.testing.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -8,9 +9,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -27,7 +25,7 @@ class AppUnreachableTest {
     public static class AppDown implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("mep.app-url", "http://127.0.0.1:" + closedPort(),
+            return Map.of("mep.app-url", "http://127.0.0.1:" + FreePorts.next(),
                     "mep.app-name", "unreachable-app",
                     "mep.serves", "gone");
         }
@@ -45,11 +43,4 @@ class AppUnreachableTest {
                 .isNotBlank();
     }
 
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,7 +85,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static EmbeddedKafkaBroker start() {
         quietBrokerLogging();
         File logDir = createTempDir();
-        int brokerPort = freePort();
+        int brokerPort = FreePorts.next();
         int controllerPort = freePortOtherThan(brokerPort);
         Properties props = brokerProperties(logDir, brokerPort, controllerPort);
         KafkaRaftServer server = null;
@@ -281,18 +279,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static int freePortOtherThan(int taken) {
-        int port = freePort();
+        int port = FreePorts.next();
         while (port == taken) {
-            port = freePort();
+            port = FreePorts.next();
         }
         return port;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,0 +1,30 @@
+package io.mepsidecar.observability;
+
+import io.mepsidecar.caller.ReplyListener;
+import io.mepsidecar.contract.Contract;
+import io.mepsidecar.contract.Operation;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready once replies to new calls are sure to be read; until then request-reply calls are refused with 503. */
+@Readiness
+@ApplicationScoped
+public class ReplyListenerReadiness implements HealthCheck {
+
+    @Inject
+    ReplyListener replyListener;
+
+    @Inject
+    Contract contract;
+
+    @Override
+    public HealthCheckResponse call() {
+        boolean needed = contract.operations().stream().anyMatch(Operation::expectsReply);
+        return HealthCheckResponse.named("reply-listener")
+                .status(!needed || replyListener.isReady())
+                .build();
+    }
+}

@@ -1,0 +1,170 @@
+package io.mepsidecar.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * A sidecar started as its own process from the packaged artifact ({@code target/quarkus-app/quarkus-run.jar}, or the
+ * {@code sidecar.jar} system property), configured only through environment variables, as in a pod.
+ */
+public final class SidecarProcess implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final int port;
+    private final int managementPort;
+    private final Path log;
+
+    private SidecarProcess(Process process, int port, int managementPort, Path log) {
+        this.process = process;
+        this.port = port;
+        this.managementPort = managementPort;
+        this.log = log;
+    }
+
+    public static Builder builder(String appName) {
+        return new Builder(appName);
+    }
+
+    /** Base URL of the sidecar's API, e.g. {@code http://127.0.0.1:7070}. */
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** Settings of a sidecar process; every one becomes an environment variable of the process. */
+    public static final class Builder {
+
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final String appName;
+        private int port = FreePorts.next();
+        private int managementPort = FreePorts.next();
+
+        private Builder(String appName) {
+            this.appName = appName;
+            env.put("MEP_APP_NAME", appName);
+            env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        }
+
+        public Builder bootstrapServers(String bootstrap) {
+            return env("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        }
+
+        public Builder contract(Path contract) {
+            return env("MEP_CONTRACT", contract.toAbsolutePath().toString());
+        }
+
+        public Builder appUrl(String url) {
+            return env("MEP_APP_URL", url);
+        }
+
+        public Builder serves(String operations) {
+            return env("MEP_SERVES", operations);
+        }
+
+        public Builder ports(int httpPort, int managementHttpPort) {
+            this.port = httpPort;
+            this.managementPort = managementHttpPort;
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        /** Starts the process and waits until its readiness probe answers UP. */
+        public SidecarProcess start() {
+            env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+            try {
+                Path logDir = Files.createDirectories(Path.of("target", "sidecar-logs"));
+                Path log = logDir.resolve(appName + "-" + port + ".log");
+                ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-jar", jar().toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
+                builder.environment().putAll(env);
+                SidecarProcess sidecar = new SidecarProcess(builder.start(), port, managementPort, log);
+                awaitReady(sidecar);
+                return sidecar;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start sidecar " + appName, e);
+            }
+        }
+
+        private void awaitReady(SidecarProcess sidecar) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest probe = HttpRequest.newBuilder(URI.create(sidecar.managementUrl() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build();
+            try {
+                Awaitility.await("sidecar " + appName + " ready").atMost(READY_TIMEOUT)
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> {
+                            if (!sidecar.process.isAlive()) {
+                                throw new IllegalStateException("sidecar " + appName + " exited with "
+                                        + sidecar.process.exitValue() + "; see " + sidecar.log.toAbsolutePath());
+                            }
+                            return answersUp(http, probe);
+                        });
+            } catch (ConditionTimeoutException e) {
+                sidecar.close();
+                throw new IllegalStateException("sidecar " + appName + " not ready within " + READY_TIMEOUT
+                        + "; see " + sidecar.log.toAbsolutePath(), e);
+            }
+        }
+
+        private static boolean answersUp(HttpClient http, HttpRequest probe) throws InterruptedException {
+            try {
+                return http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        private static Path jar() {
+            Path jar = Path.of(System.getProperty("sidecar.jar", "target/quarkus-app/quarkus-run.jar"));
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar.toAbsolutePath() + " does not exist; build it with ./mvnw package");
+            }
+            return jar;
+        }
+
+        private static String javaExecutable() {
+            return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        }
+    }
+}
