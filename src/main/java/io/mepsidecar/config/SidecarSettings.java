@@ -7,6 +7,7 @@ import io.mepsidecar.contract.Operation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
 import java.net.URI;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.stream.Collectors;
 /** Resolves the configuration into what both roles use: the contract, this pod's identity and its served operations. */
 @ApplicationScoped
 public class SidecarSettings {
+
+    private static final Logger LOG = Logger.getLogger(SidecarSettings.class);
 
     @Produces
     @Singleton
@@ -44,9 +47,10 @@ public class SidecarSettings {
     ServedOperations servedOperations(SidecarConfig config, Contract contract) {
         Set<String> names = config.serves().orElse(Set.of());
         for (String configured : config.service().operations().keySet()) {
+            contract.require(configured);
             if (!names.contains(configured)) {
-                throw new ContractException("mep.service.operations.\"" + configured
-                        + "\" is configured but the operation is not in mep.serves " + names);
+                LOG.warnf("mep.service.operations.\"%s\" is configured but %s is not in mep.serves %s; ignored",
+                        configured, configured, names);
             }
         }
         List<ServedOperation> served = names.stream().sorted()

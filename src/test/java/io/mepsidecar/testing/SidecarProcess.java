@@ -53,6 +53,20 @@ public final class SidecarProcess implements AutoCloseable {
         return log;
     }
 
+    /** Everything the process printed so far. */
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The exit code; only valid once the process has exited. */
+    public int exitCode() {
+        return process.exitValue();
+    }
+
     @Override
     public void close() {
         process.destroy();
@@ -109,6 +123,25 @@ public final class SidecarProcess implements AutoCloseable {
 
         /** Starts the process and waits until its readiness probe answers UP. */
         public SidecarProcess start() {
+            SidecarProcess sidecar = launch();
+            awaitReady(sidecar);
+            return sidecar;
+        }
+
+        /** Starts a process that is expected to refuse to start; returns it once it has exited. */
+        public SidecarProcess startExpectingExit() {
+            SidecarProcess sidecar = launch();
+            try {
+                Awaitility.await("sidecar " + appName + " exits").atMost(READY_TIMEOUT)
+                        .until(() -> !sidecar.process.isAlive());
+            } catch (ConditionTimeoutException e) {
+                sidecar.close();
+                throw new IllegalStateException("sidecar " + appName + " kept running; see " + sidecar.log, e);
+            }
+            return sidecar;
+        }
+
+        private SidecarProcess launch() {
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
             env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
             try {
@@ -118,9 +151,7 @@ public final class SidecarProcess implements AutoCloseable {
                         .redirectErrorStream(true)
                         .redirectOutput(log.toFile());
                 builder.environment().putAll(env);
-                SidecarProcess sidecar = new SidecarProcess(builder.start(), port, managementPort, log);
-                awaitReady(sidecar);
-                return sidecar;
+                return new SidecarProcess(builder.start(), port, managementPort, log);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start sidecar " + appName, e);
             }
