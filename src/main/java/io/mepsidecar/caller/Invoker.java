@@ -8,6 +8,7 @@ import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
@@ -56,18 +57,19 @@ public class Invoker {
                     "the sidecar is not connected to the Kafka broker yet; no reply could be received", correlationId);
         }
         PendingCall call = pendingCalls.register(correlationId, operation, deadline);
+        long waitMillis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
+        CompletionStage<Response> response = call.reply()
+                .orTimeout(waitMillis, TimeUnit.MILLISECONDS)
+                .handle((reply, error) -> error == null
+                        ? replyResponse(reply, correlationId)
+                        : failure(error, operation, correlationId));
         publisher.publish(operation, correlationId, contentType, body, deadline)
                 .whenComplete((ack, error) -> {
                     if (error != null) {
                         pendingCalls.abandon(correlationId, error);
                     }
                 });
-        long waitMillis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
-        return call.reply()
-                .orTimeout(waitMillis, TimeUnit.MILLISECONDS)
-                .handle((reply, error) -> error == null
-                        ? replyResponse(reply, correlationId)
-                        : failure(error, operation, correlationId));
+        return response;
     }
 
     private CompletionStage<Response> oneWay(Operation operation, String correlationId, String contentType,
@@ -83,9 +85,20 @@ public class Invoker {
                 .header(AppHeaders.CORRELATION_ID, correlationId)
                 .entity(reply.body());
         if (reply.contentType() != null) {
-            response.type(reply.contentType());
+            response.type(mediaType(reply.contentType(), correlationId));
         }
         return response.build();
+    }
+
+    /** The reply's content type; one that cannot be parsed is passed on as bytes rather than failing the call. */
+    private static MediaType mediaType(String contentType, String correlationId) {
+        try {
+            return MediaType.valueOf(contentType);
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("reply %s has an unreadable content type '%s'; answered as application/octet-stream",
+                    correlationId, contentType);
+            return MediaType.APPLICATION_OCTET_STREAM_TYPE;
+        }
     }
 
     private Response failure(Throwable error, Operation operation, String correlationId) {

@@ -7,20 +7,24 @@ import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.ConsumerLoop;
 import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.kafka.RecordHeaders;
+import io.mepsidecar.kafka.ShutdownOrder;
 import io.mepsidecar.kafka.TopicInitializer;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,9 +33,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * Reads this app's reply topic and completes the waiting calls. It reads from the end: replies to calls made before
- * this instance started have nobody waiting for them. Calls are refused until its position is fixed, so no reply to
- * an accepted call can be skipped.
+ * Reads this app's reply topic and completes the waiting calls. It starts at the end: replies to calls made before
+ * this instance started have nobody waiting for them. Calls are refused until its position is fixed, and a consumer
+ * recreated after a failure resumes where the last one stopped, so no reply to an accepted call is skipped.
  */
 @ApplicationScoped
 public class ReplyListener extends ConsumerLoop {
@@ -57,6 +61,11 @@ public class ReplyListener extends ConsumerLoop {
     @Inject
     SidecarMetrics metrics;
 
+    /**
+     * Where to go on reading each partition: a consumer recreated after a failure resumes here instead of at the
+     * end, so replies that arrived in between are not skipped. Touched by the loop thread only.
+     */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
     private volatile boolean ready;
 
     void onStart(@Observes StartupEvent event) {
@@ -65,7 +74,7 @@ public class ReplyListener extends ConsumerLoop {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    void onStop(@Observes @Priority(ShutdownOrder.LISTENERS) ShutdownEvent event) {
         stop();
     }
 
@@ -89,16 +98,26 @@ public class ReplyListener extends ConsumerLoop {
         List<TopicPartition> assigned = partitions.stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
         consumer.assign(assigned);
-        consumer.seekToEnd(assigned);
-        assigned.forEach(partition -> consumer.position(partition, POLL_TIMEOUT.multipliedBy(10)));
+        for (TopicPartition partition : assigned) {
+            Long position = positions.get(partition);
+            if (position == null) {
+                consumer.seekToEnd(List.of(partition));
+                positions.put(partition, consumer.position(partition, POLL_TIMEOUT.multipliedBy(10)));
+            } else {
+                consumer.seek(partition, position);
+            }
+        }
         ready = true;
         LOG.infof("reading replies from %s (%d partitions)", identity.replyTopic(), assigned.size());
     }
 
     @Override
     protected void pollOnce(Consumer<String, byte[]> consumer) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL_TIMEOUT)) {
-            accept(record);
+        ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> received = records.records(partition);
+            received.forEach(this::accept);
+            positions.put(partition, received.get(received.size() - 1).offset() + 1);
         }
     }
 

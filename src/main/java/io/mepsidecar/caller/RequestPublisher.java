@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
 
 import java.time.Instant;
@@ -56,11 +57,20 @@ public class RequestPublisher {
         return sender.send(record)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .exceptionally(error -> {
-                    throw new CompletionException(new SidecarException(ProblemType.BROKER_UNAVAILABLE,
-                            "the request could not be published to topic " + operation.topic() + " within "
-                                    + timeout + " ms: " + rootCause(error),
-                            correlationId));
+                    throw new CompletionException(publishFailure(error, operation, correlationId, timeout));
                 });
+    }
+
+    /** 413 for a record the producer will never accept; 503 for anything that may pass. */
+    private static SidecarException publishFailure(Throwable error, Operation operation, String correlationId,
+            long timeout) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof RecordTooLargeException) {
+            return new SidecarException(ProblemType.PAYLOAD_TOO_LARGE, "the request is larger than the Kafka "
+                    + "producer accepts (kafka.max.request.size): " + cause.getMessage(), correlationId);
+        }
+        return new SidecarException(ProblemType.BROKER_UNAVAILABLE, "the request could not be published to topic "
+                + operation.topic() + " within " + timeout + " ms: " + rootCause(cause), correlationId);
     }
 
     private static String rootCause(Throwable error) {

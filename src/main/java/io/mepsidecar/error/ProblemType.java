@@ -4,6 +4,7 @@ package io.mepsidecar.error;
 public enum ProblemType {
     BAD_REQUEST(400, "bad-request", "Bad request"),
     UNKNOWN_OPERATION(404, "unknown-operation", "Unknown operation"),
+    PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
     APP_UNREACHABLE(502, "app-unreachable", "Serving app unreachable"),
     BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka broker unavailable"),
     REPLY_TIMEOUT(504, "reply-timeout", "No reply before the deadline"),

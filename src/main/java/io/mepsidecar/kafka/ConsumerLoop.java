@@ -65,14 +65,6 @@ public abstract class ConsumerLoop {
         return running;
     }
 
-    /** Makes a blocked poll return early; safe from any thread. */
-    protected void wakeup() {
-        Consumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-    }
-
     private void run() {
         while (running) {
             try (Consumer<String, byte[]> created = new KafkaConsumer<>(consumerSettings())) {
@@ -82,6 +74,7 @@ public abstract class ConsumerLoop {
                     pollSafely(created);
                 }
                 closing(created);
+                consumer = null;
             } catch (RuntimeException e) {
                 log.warnf("consumer loop %s failed, restarting in %s: %s", thread.getName(), RETRY_BACKOFF, e.toString());
                 log.debug("consumer loop failure", e);
@@ -98,7 +91,11 @@ public abstract class ConsumerLoop {
         } catch (WakeupException e) {
             // woken to re-check state or to stop
         } catch (RuntimeException e) {
-            closing(created);
+            try {
+                closing(created);
+            } catch (RuntimeException closingFailure) {
+                e.addSuppressed(closingFailure);
+            }
             throw e;
         }
     }

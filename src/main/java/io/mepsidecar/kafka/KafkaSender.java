@@ -1,7 +1,9 @@
 package io.mepsidecar.kafka;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -18,8 +20,10 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The one producer of the sidecar, shared by both roles. {@link KafkaProducer#send} may block while it fetches
- * metadata or waits for buffer space, so it is called on a dedicated thread, never on an HTTP event loop.
+ * metadata or waits for buffer space, so it is called on a dedicated thread, never on an HTTP event loop. It is
+ * created at start-up, not by the first call.
  */
+@Startup
 @ApplicationScoped
 public class KafkaSender {
 
@@ -51,6 +55,9 @@ public class KafkaSender {
     }
 
     private void sendNow(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acknowledged) {
+        if (acknowledged.isDone()) {
+            return; // the caller gave up waiting (and was answered 503): do not publish behind its back
+        }
         try {
             producer.send(record, (metadata, error) -> {
                 if (error == null) {
@@ -64,7 +71,7 @@ public class KafkaSender {
         }
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    void stop(@Observes @Priority(ShutdownOrder.PRODUCER) ShutdownEvent event) {
         if (sendThread != null) {
             sendThread.shutdown();
         }

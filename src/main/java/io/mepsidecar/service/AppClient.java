@@ -5,6 +5,7 @@ import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.contract.AppHeaders;
 import io.mepsidecar.error.Problem;
 import io.mepsidecar.error.ProblemType;
+import io.mepsidecar.kafka.ShutdownOrder;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,12 +16,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -52,12 +53,11 @@ public class AppClient {
 
     /** Always completes normally: with the app's answer, or with a 502/504 fault in its place. */
     CompletableFuture<AppResponse> deliver(ServedOperation served, AppRequest request) {
-        long remaining = Math.max(1, Duration.between(Instant.now(), request.deadline()).toMillis());
+        long remaining = request.millisLeft(Instant.now());
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(served.target().toString())
                 .setConnectTimeout(Math.min(remaining, MAX_CONNECT_TIMEOUT_MS))
-                .setIdleTimeout(remaining)
                 .putHeader(AppHeaders.OPERATION, served.operation().name())
                 .putHeader(AppHeaders.CORRELATION_ID, request.correlationId())
                 .putHeader(AppHeaders.DEADLINE, request.deadline().toString());
@@ -69,8 +69,13 @@ public class AppClient {
         }
         CompletableFuture<AppResponse> answer = new CompletableFuture<>();
         client.request(options)
-                .compose(http -> http.send(Buffer.buffer(request.body())))
-                .compose(this::read)
+                .compose(http -> {
+                    // The deadline is absolute: an app that trickles bytes is cut off too, not only a silent one.
+                    long timer = vertx.setTimer(remaining, id -> http.reset(0, new TimeoutException("deadline")));
+                    return http.send(Buffer.buffer(request.body()))
+                            .compose(this::read)
+                            .onComplete(done -> vertx.cancelTimer(timer));
+                })
                 .onComplete(result -> answer.complete(result.succeeded() ? result.result()
                         : fault(result.cause(), served, request)));
         return answer;
@@ -78,20 +83,21 @@ public class AppClient {
 
     private io.vertx.core.Future<AppResponse> read(HttpClientResponse response) {
         return response.body().map(body -> new AppResponse(response.statusCode(),
-                response.getHeader("Content-Type"), body.getBytes()));
+                response.getHeader("Content-Type"), body.getBytes(), true));
     }
 
     private static AppResponse fault(Throwable error, ServedOperation served, AppRequest request) {
-        boolean timedOut = error instanceof TimeoutException || String.valueOf(error.getMessage()).contains("timeout");
+        boolean timedOut = request.isExpired(Instant.now()) || error instanceof TimeoutException
+                || error.getCause() instanceof TimeoutException;
         ProblemType type = timedOut ? ProblemType.APP_TIMEOUT : ProblemType.APP_UNREACHABLE;
         LOG.warnf("request %s to %s failed: %s", request.correlationId(), served.target(), error.toString());
         Problem problem = Problem.of(type, "the app at " + served.target() + " "
                 + (timedOut ? "did not answer before the deadline" : "could not be reached: " + error.getMessage()),
                 request.correlationId());
-        return new AppResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson());
+        return new AppResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(), false);
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    void stop(@Observes @Priority(ShutdownOrder.APP_CLIENT) ShutdownEvent event) {
         if (client != null) {
             client.close();
         }

@@ -1,5 +1,6 @@
 package io.mepsidecar.service;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -16,7 +17,18 @@ import java.time.Instant;
 record AppRequest(String correlationId, Instant deadline, String contentType, byte[] body, String caller,
         String replyTo, String replyInstance) {
 
+    private static final Duration MAX_WAIT = Duration.ofDays(1);
+
     boolean isExpired(Instant now) {
         return !now.isBefore(deadline);
+    }
+
+    /** Milliseconds until the deadline, at least 1 and at most a day (a far-future deadline must not overflow). */
+    long millisLeft(Instant now) {
+        if (!now.isBefore(deadline)) {
+            return 1;
+        }
+        Instant cap = now.plus(MAX_WAIT);
+        return Duration.between(now, deadline.isAfter(cap) ? cap : deadline).toMillis();
     }
 }

@@ -1,11 +1,12 @@
 package io.mepsidecar.service;
 
 /**
- * What the serving app (or, for a fault reaching it, the sidecar) answered to one request.
+ * What the serving app answered to one request, or the fault the sidecar put in its place.
  *
  * @param status      HTTP status
  * @param contentType content type; null when none was sent
  * @param body        payload, possibly empty
+ * @param delivered   false when the app never answered (unreachable, or no answer before the deadline)
  */
-record AppResponse(int status, String contentType, byte[] body) {
+record AppResponse(int status, String contentType, byte[] body, boolean delivered) {
 }

@@ -8,17 +8,19 @@ import io.mepsidecar.observability.SidecarMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Serves one request record: delivers it to the app and publishes the answer as the reply. The returned future
- * completes when the request is finished (its offset may be committed) and fails only when the reply could not be
- * published, so that the request is read again.
+ * completes when the request is finished (its offset may be committed); it fails when the request must be read
+ * again: its reply could not be published for a passing reason, or a one-way request never reached the app.
  */
 @ApplicationScoped
 public class RequestHandler {
@@ -35,6 +37,16 @@ public class RequestHandler {
     SidecarMetrics metrics;
 
     CompletableFuture<Void> handle(ServedOperation served, ConsumerRecord<String, byte[]> record) {
+        try {
+            return serve(served, record);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "skipped the request at %s-%d@%d: it could not be handled", record.topic(),
+                    record.partition(), record.offset());
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private CompletableFuture<Void> serve(ServedOperation served, ConsumerRecord<String, byte[]> record) {
         Operation operation = served.operation();
         AppRequest request;
         try {
@@ -52,10 +64,35 @@ public class RequestHandler {
         }
         CompletableFuture<AppResponse> answer = appClient.deliver(served, request);
         if (!operation.expectsReply()) {
-            return answer.thenApply(response -> null);
+            return answer.thenAccept(response -> requireDelivered(response, request));
         }
         return answer.thenCompose(response -> replyPublisher.publish(operation, request, response))
-                .thenApply(metadata -> null);
+                .handle((metadata, error) -> replyPublished(error, request));
+    }
+
+    /** A one-way request the app never received is not finished: it is read again, never dropped. */
+    private static void requireDelivered(AppResponse response, AppRequest request) {
+        if (!response.delivered()) {
+            throw new IllegalStateException("one-way request " + request.correlationId()
+                    + " was not delivered to the app (" + response.status() + ")");
+        }
+    }
+
+    /**
+     * A reply that failed for a reason that may pass (broker away) fails the request, so it is read again; one that
+     * can never be published (too large, forbidden or invalid topic) is logged and the request finished.
+     */
+    private static Void replyPublished(Throwable error, AppRequest request) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause == null) {
+            return null;
+        }
+        if (cause instanceof RetriableException) {
+            throw new CompletionException(cause);
+        }
+        LOG.errorf("the reply to %s cannot be published to %s and is dropped: %s", request.correlationId(),
+                request.replyTo(), cause.toString());
+        return null;
     }
 
     private static AppRequest decode(Operation operation, ConsumerRecord<String, byte[]> record) {

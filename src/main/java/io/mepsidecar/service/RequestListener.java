@@ -5,9 +5,11 @@ import io.mepsidecar.config.ServedOperations;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.kafka.ConsumerLoop;
 import io.mepsidecar.kafka.KafkaClientSettings;
+import io.mepsidecar.kafka.ShutdownOrder;
 import io.mepsidecar.kafka.TopicInitializer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -16,30 +18,37 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
  * Consumes the served operations' topics in the app's consumer group and hands each request to
  * {@link RequestHandler}, at most {@code mep.service.max-concurrency} at once. When that many are in flight it
- * pauses fetching instead of buffering. Offsets are committed only up to the lowest request that is not finished.
+ * pauses fetching instead of buffering, and waits for a request to finish. Offsets are committed only up to the
+ * lowest request that is not finished. Only the loop thread touches the consumer.
  */
 @ApplicationScoped
 public class RequestListener extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(RequestListener.class);
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration BACKLOG_WAIT = Duration.ofMillis(200);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     @Inject
     KafkaClientSettings settings;
@@ -54,9 +63,8 @@ public class RequestListener extends ConsumerLoop {
     RequestHandler handler;
 
     private final Queue<ConsumerRecord<String, byte[]>> waiting = new ArrayDeque<>();
-    private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
+    private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
-    private volatile boolean backlog;
     private int inFlight;
 
     void onStart(@Observes StartupEvent event) {
@@ -67,7 +75,7 @@ public class RequestListener extends ConsumerLoop {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    void onStop(@Observes @Priority(ShutdownOrder.LISTENERS) ShutdownEvent event) {
         stop();
     }
 
@@ -84,24 +92,37 @@ public class RequestListener extends ConsumerLoop {
 
     @Override
     protected void pollOnce(Consumer<String, byte[]> consumer) {
+        if (waiting.isEmpty()) {
+            receive(consumer.poll(POLL_TIMEOUT));
+        } else {
+            awaitFinished(BACKLOG_WAIT);
+            consumer.poll(Duration.ZERO); // paused: returns nothing, keeps the group membership fresh
+        }
         settleFinished();
         dispatchWaiting();
         throttle(consumer);
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL_TIMEOUT)) {
-            trackers.computeIfAbsent(partition(record), p -> new OffsetTracker()).received(record.offset());
-            waiting.add(record);
-        }
-        dispatchWaiting();
-        settleFinished();
         commit(consumer, false);
     }
 
     @Override
     protected void closing(Consumer<String, byte[]> consumer) {
-        settleFinished();
-        commit(consumer, true);
-        trackers.clear();
-        waiting.clear();
+        try {
+            if (!isRunning()) {
+                drain();
+            }
+            settleFinished();
+            commit(consumer, true);
+        } finally {
+            trackers.clear();
+            waiting.clear();
+        }
+    }
+
+    private void receive(Iterable<ConsumerRecord<String, byte[]>> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            trackers.computeIfAbsent(partition(record), p -> new OffsetTracker()).received(record.offset());
+            waiting.add(record);
+        }
     }
 
     private void dispatchWaiting() {
@@ -110,36 +131,61 @@ public class RequestListener extends ConsumerLoop {
             ConsumerRecord<String, byte[]> record = waiting.poll();
             ServedOperation operation = served.byTopic(record.topic()).orElseThrow();
             inFlight++;
-            handler.handle(operation, record).whenComplete((ignored, error) -> {
-                finished.add(new Finished(partition(record), record.offset(), error));
-                if (backlog) {
-                    wakeup();
-                }
-            });
+            handler.handle(operation, record).whenComplete((ignored, error) ->
+                    finished.add(new Finished(partition(record), record.offset(), error)));
         }
-        backlog = !waiting.isEmpty();
     }
 
     private void throttle(Consumer<String, byte[]> consumer) {
-        if (backlog) {
+        if (!waiting.isEmpty()) {
             consumer.pause(consumer.assignment());
         } else if (!consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
         }
     }
 
+    /** Waits until one in-flight request finishes, or the time passes; the result is settled by the caller. */
+    private void awaitFinished(Duration timeout) {
+        try {
+            Finished done = finished.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (done != null) {
+                finished.add(done);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** At shutdown: stop fetching and give in-flight requests a bounded time to finish, so they are committed. */
+    private void drain() {
+        waiting.clear();
+        Instant until = Instant.now().plus(DRAIN_TIMEOUT);
+        while (inFlight > 0 && Instant.now().isBefore(until) && !Thread.currentThread().isInterrupted()) {
+            awaitFinished(Duration.between(Instant.now(), until));
+            settleFinished();
+        }
+        if (inFlight > 0) {
+            LOG.warnf("stopped with %d requests in flight; they will be delivered again", inFlight);
+        }
+    }
+
     private void settleFinished() {
         Finished done;
+        IllegalStateException failure = null;
         while ((done = finished.poll()) != null) {
             inFlight--;
-            if (done.error() != null) {
-                throw new IllegalStateException("the reply to the request at " + done.partition() + "@"
-                        + done.offset() + " could not be published; it will be read again", done.error());
-            }
             OffsetTracker tracker = trackers.get(done.partition());
-            if (tracker != null) {
-                tracker.finished(done.offset());
+            if (done.error() == null) {
+                if (tracker != null) {
+                    tracker.finished(done.offset());
+                }
+            } else if (tracker != null && failure == null) {
+                failure = new IllegalStateException("the request at " + done.partition() + "@" + done.offset()
+                        + " must be read again: " + done.error().getMessage(), done.error());
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -151,15 +197,35 @@ public class RequestListener extends ConsumerLoop {
             return;
         }
         if (sync) {
-            consumer.commitSync(offsets);
+            commitSync(consumer, offsets);
+            committed(offsets);
         } else {
             consumer.commitAsync(offsets, (committed, error) -> {
-                if (error != null) {
-                    LOG.warnf("offset commit failed, requests may be delivered again: %s", error.toString());
+                if (error == null) {
+                    committed(committed);
+                } else {
+                    LOG.warnf("offset commit failed, it will be retried: %s", error.toString());
                 }
             });
         }
-        offsets.forEach((partition, offset) -> trackers.get(partition).committed(offset.offset()));
+    }
+
+    /** A wakeup meant for a poll (at shutdown) must not cost the last commit. */
+    private static void commitSync(Consumer<String, byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            consumer.commitSync(offsets);
+        } catch (WakeupException e) {
+            consumer.commitSync(offsets);
+        }
+    }
+
+    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((partition, offset) -> {
+            OffsetTracker tracker = trackers.get(partition);
+            if (tracker != null) {
+                tracker.committed(offset.offset());
+            }
+        });
     }
 
     private void createTopicsIfMissing() {
@@ -196,15 +262,28 @@ public class RequestListener extends ConsumerLoop {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            settleFinished();
-            commit(consumer, true);
-            partitions.forEach(trackers::remove);
-            waiting.removeIf(record -> partitions.contains(partition(record)));
+            try {
+                settleFinished();
+                commit(consumer, true);
+            } finally {
+                forget(partitions);
+            }
+        }
+
+        /** Lost, not revoked: another replica may own them already, so nothing is committed for them. */
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             LOG.infof("assigned %s", partitions);
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            partitions.forEach(trackers::remove);
+            waiting.removeIf(record -> partitions.contains(partition(record)));
         }
     }
 }

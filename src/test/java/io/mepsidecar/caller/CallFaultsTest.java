@@ -71,6 +71,16 @@ class CallFaultsTest {
     }
 
     @Test
+    void returns413ProblemForABodyLargerThanKafkaAccepts() {
+        Response response = given().contentType("application/octet-stream").body(new byte[2 * 1024 * 1024])
+                .when().post("/v1/invoke/echo");
+
+        response.then().statusCode(413).contentType("application/problem+json")
+                .body("type", equalTo("urn:mep-sidecar:problem:payload-too-large"));
+        assertThat(response.jsonPath().getString("correlationId")).isEqualTo(response.header("Mep-Correlation-Id"));
+    }
+
+    @Test
     void returns504ProblemWhenNoReplyArrivesBeforeTheDeadline() {
         Response response = given().contentType("text/plain").body("anyone there?")
                 .when().post("/v1/invoke/unserved");

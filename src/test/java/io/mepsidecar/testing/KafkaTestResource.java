@@ -13,7 +13,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** Topics of the test contract, created up front so no consumer waits for auto-creation. */
     public static final String[] TOPICS = {"test.echo", "test.status", "test.slow", "test.unserved", "test.notify",
-        "test.gone", "test.hold", "test-app.replies", "unreachable-app.replies"};
+        "test.gone", "test.gone-notify", "test.hold", "test-app.replies", "unreachable-app.replies"};
 
     private static EmbeddedKafkaBroker broker;
     private static TestApp app;

@@ -46,8 +46,13 @@ public final class TestApp implements AutoCloseable {
     }
 
     public static TestApp start() {
+        return start(0);
+    }
+
+    /** Starts on the given port of 127.0.0.1 (0: any free port). */
+    public static TestApp start(int port) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
             TestApp app = new TestApp(server);
             server.createContext("/", app::handle);
             server.setExecutor(app.executor);
