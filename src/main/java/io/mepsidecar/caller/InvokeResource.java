@@ -11,9 +11,13 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
-/** The caller-side API: {@code POST /v1/invoke/{operation}} with any body and content type. */
+/**
+ * The caller-side API: {@code POST /v1/invoke/{operation}} with any body and content type; {@code Prefer},
+ * {@code Mep-Timeout} and {@code Mep-Callback} choose the style of the call.
+ */
 @Path("/v1/invoke")
 public class InvokeResource {
 
@@ -25,7 +29,11 @@ public class InvokeResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.WILDCARD)
     public CompletionStage<Response> invoke(@PathParam("operation") String operation,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
-        return invoker.invoke(operation, contentType, body == null ? new byte[0] : body);
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam("Prefer") List<String> prefer,
+            @HeaderParam(CallHeaders.TIMEOUT) String timeout,
+            @HeaderParam(CallHeaders.CALLBACK) String callback,
+            byte[] body) {
+        return invoker.invoke(operation, contentType, body == null ? new byte[0] : body, prefer, timeout, callback);
     }
 }

@@ -6,26 +6,32 @@ import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemResponses;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-/** Turns one HTTP call of the app into a published request and, for request-reply, the correlated reply. */
+/**
+ * Turns one HTTP call of the app into a published request and, for request-reply, the correlated reply: in the
+ * response (synchronous), or as a reply resource and an optional callback ({@code Prefer: respond-async}), or either
+ * ({@code respond-async, wait=N}: the result if it comes within N seconds).
+ */
 @ApplicationScoped
 public class Invoker {
 
     private static final Logger LOG = Logger.getLogger(Invoker.class);
+    private static final String PREFERENCE_APPLIED = "Preference-Applied";
 
     @Inject
     Contract contract;
@@ -39,37 +45,74 @@ public class Invoker {
     @Inject
     ReplyListener replyListener;
 
-    public CompletionStage<Response> invoke(String operationName, String contentType, byte[] body) {
+    @Inject
+    Vertx vertx;
+
+    public CompletionStage<Response> invoke(String operationName, String contentType, byte[] body,
+            List<String> prefer, String timeout, String callback) {
         String correlationId = UUID.randomUUID().toString();
         Operation operation = contract.find(operationName).orElseThrow(() -> new SidecarException(
                 ProblemType.UNKNOWN_OPERATION, "operation '" + operationName + "' is not in the contract",
                 correlationId));
-        Instant deadline = Instant.now().plus(operation.timeout());
+        Preferences preferences = operation.expectsReply() ? Preferences.parse(prefer) : Preferences.NONE;
+        CallOptions options = CallOptions.of(operation, preferences, timeout, callback, correlationId);
+        Instant deadline = Instant.now().plus(options.timeout());
         return operation.expectsReply()
-                ? requestReply(operation, correlationId, contentType, body, deadline)
+                ? requestReply(operation, correlationId, options, contentType, body, deadline)
                 : oneWay(operation, correlationId, contentType, body, deadline);
     }
 
-    private CompletionStage<Response> requestReply(Operation operation, String correlationId, String contentType,
-            byte[] body, Instant deadline) {
+    private CompletionStage<Response> requestReply(Operation operation, String correlationId, CallOptions options,
+            String contentType, byte[] body, Instant deadline) {
         if (!replyListener.isReady()) {
             throw new SidecarException(ProblemType.BROKER_UNAVAILABLE,
                     "the sidecar is not connected to the Kafka broker yet; no reply could be received", correlationId);
         }
-        PendingCall call = pendingCalls.register(correlationId, operation, deadline);
-        long waitMillis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
-        CompletionStage<Response> response = call.reply()
-                .orTimeout(waitMillis, TimeUnit.MILLISECONDS)
-                .handle((reply, error) -> error == null
-                        ? replyResponse(reply, correlationId)
-                        : failure(error, operation, correlationId));
-        publisher.publish(operation, correlationId, contentType, body, deadline)
-                .whenComplete((ack, error) -> {
-                    if (error != null) {
-                        pendingCalls.abandon(correlationId, error);
-                    }
-                });
-        return response;
+        PendingCall call = pendingCalls.register(correlationId, operation, options, deadline);
+        call.reply().orTimeout(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        publisher.publish(operation, correlationId, contentType, body, deadline).whenComplete((ack, error) -> {
+            if (error != null) {
+                pendingCalls.abandon(correlationId, error);
+            } else if (call.isAsync()) {
+                try {
+                    answerAsynchronouslyAfter(call, options.preferences().waitFor().orElse(Duration.ZERO), deadline);
+                } catch (RuntimeException e) {
+                    call.response().completeExceptionally(e);
+                }
+            }
+        });
+        return call.response();
+    }
+
+    /** After {@code wait} (at most until the deadline) without a result, an asynchronous call is answered 202. */
+    private void answerAsynchronouslyAfter(PendingCall call, Duration wait, Instant deadline) {
+        long millis = Math.min(wait.toMillis(), Math.max(0, Duration.between(Instant.now(), deadline).toMillis()));
+        if (millis == 0) {
+            answerAccepted(call);
+        } else {
+            vertx.setTimer(millis, id -> answerAccepted(call));
+        }
+    }
+
+    private static void answerAccepted(PendingCall call) {
+        if (call.answerAsynchronously()) {
+            call.response().complete(Response.accepted()
+                    .header(AppHeaders.CORRELATION_ID, call.correlationId())
+                    .header(PREFERENCE_APPLIED, "respond-async")
+                    .header(HttpHeaders.LOCATION, CallHeaders.REPLIES_PATH + call.correlationId())
+                    .build());
+        }
+    }
+
+    /** The result of an asynchronous call within {@code wait}, else 202 again; for {@code GET} long-polls. */
+    CompletionStage<Response> awaitResult(PendingCall call, Duration wait) {
+        return call.reply()
+                .handle((reply, error) -> {
+                    Reply result = CallCompletion.resultOf(call, reply, error);
+                    return result == null ? pendingResponse(call.correlationId()) : replyResponse(result,
+                            call.correlationId());
+                })
+                .completeOnTimeout(pendingResponse(call.correlationId()), wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private CompletionStage<Response> oneWay(Operation operation, String correlationId, String contentType,
@@ -80,7 +123,15 @@ public class Invoker {
                         : ProblemResponses.of(error, correlationId));
     }
 
-    private static Response replyResponse(Reply reply, String correlationId) {
+    static Response pendingResponse(String correlationId) {
+        return Response.accepted()
+                .header(AppHeaders.CORRELATION_ID, correlationId)
+                .header("Retry-After", "1")
+                .header(HttpHeaders.LOCATION, CallHeaders.REPLIES_PATH + correlationId)
+                .build();
+    }
+
+    static Response replyResponse(Reply reply, String correlationId) {
         Response.ResponseBuilder response = Response.status(reply.status())
                 .header(AppHeaders.CORRELATION_ID, correlationId)
                 .entity(reply.body());
@@ -99,17 +150,5 @@ public class Invoker {
                     correlationId, contentType);
             return MediaType.APPLICATION_OCTET_STREAM_TYPE;
         }
-    }
-
-    private Response failure(Throwable error, Operation operation, String correlationId) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof TimeoutException) {
-            pendingCalls.abandon(correlationId, cause);
-            LOG.infof("call %s to %s got no reply within %s", correlationId, operation.name(), operation.timeout());
-            return ProblemResponses.of(new SidecarException(ProblemType.REPLY_TIMEOUT, "no reply to operation '"
-                    + operation.name() + "' within " + operation.timeout().toMillis() + " ms", correlationId)
-                    .problem());
-        }
-        return ProblemResponses.of(cause, correlationId);
     }
 }

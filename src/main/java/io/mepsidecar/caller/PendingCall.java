@@ -2,10 +2,82 @@ package io.mepsidecar.caller;
 
 import io.mepsidecar.contract.Operation;
 
-import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
+import jakarta.ws.rs.core.Response;
 
-/** A call waiting for its reply; {@link #reply} completes when the correlated reply arrives. */
-public record PendingCall(String correlationId, Operation operation, Instant deadline,
-        CompletableFuture<Reply> reply) {
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A call waiting for its reply; {@link #reply} completes when the correlated reply arrives, fails when the call
+ * times out or is abandoned.
+ *
+ * <p>An asynchronous call is answered exactly one way: synchronously (the result came within {@code wait}) or
+ * asynchronously (202, then the result by {@code GET} or callback). {@link #answerSynchronously()} and
+ * {@link #answerAsynchronously()} decide it once, whichever comes first.
+ */
+public final class PendingCall {
+
+    private enum Answer { UNDECIDED, SYNCHRONOUS, ASYNCHRONOUS }
+
+    private final String correlationId;
+    private final Operation operation;
+    private final Instant deadline;
+    private final CallOptions options;
+    private final CompletableFuture<Reply> reply = new CompletableFuture<>();
+    private final CompletableFuture<Response> response = new CompletableFuture<>();
+    private final AtomicReference<Answer> answer = new AtomicReference<>(Answer.UNDECIDED);
+
+    PendingCall(String correlationId, Operation operation, CallOptions options, Instant deadline) {
+        this.correlationId = correlationId;
+        this.operation = operation;
+        this.options = options;
+        this.deadline = deadline;
+    }
+
+    public String correlationId() {
+        return correlationId;
+    }
+
+    public Operation operation() {
+        return operation;
+    }
+
+    public Instant deadline() {
+        return deadline;
+    }
+
+    /** True when the caller asked for {@code respond-async}: the call has a reply resource. */
+    public boolean isAsync() {
+        return options.preferences().respondAsync();
+    }
+
+    public Optional<String> callback() {
+        return options.callback();
+    }
+
+    public CallOptions options() {
+        return options;
+    }
+
+    public CompletableFuture<Reply> reply() {
+        return reply;
+    }
+
+    /** The HTTP response of the invoking request: the result, or a 202 for a call answered asynchronously. */
+    CompletableFuture<Response> response() {
+        return response;
+    }
+
+    /** True if this call is now answered in the HTTP response; false if it was already answered with a 202. */
+    boolean answerSynchronously() {
+        return answer.compareAndSet(Answer.UNDECIDED, Answer.SYNCHRONOUS);
+    }
+
+    /** True if this call is now answered with a 202; false if its result was already returned. */
+    boolean answerAsynchronously() {
+        return answer.compareAndSet(Answer.UNDECIDED, Answer.ASYNCHRONOUS);
+    }
+
 }

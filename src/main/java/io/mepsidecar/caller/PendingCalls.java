@@ -1,29 +1,60 @@
 package io.mepsidecar.caller;
 
+import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.error.ProblemType;
+import io.mepsidecar.error.SidecarException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Calls waiting for a reply, by correlation id. A call is registered before its request is published, so a reply
- * that arrives before the publish acknowledgement still finds it.
+ * Calls waiting for a reply, by correlation id, at most {@code mep.caller.max-in-flight} of them. A call is
+ * registered before its request is published, so a reply that arrives before the publish acknowledgement still
+ * finds it; it leaves when its reply future completes (reply, timeout or abandon).
  */
 @ApplicationScoped
 public class PendingCalls {
 
     private final Map<String, PendingCall> calls = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
-    public PendingCall register(String correlationId, Operation operation, Instant deadline) {
-        PendingCall call = new PendingCall(correlationId, operation, deadline, new CompletableFuture<>());
-        if (calls.putIfAbsent(correlationId, call) != null) {
-            throw new IllegalStateException("correlation id " + correlationId + " is already pending");
+    @Inject
+    SidecarConfig config;
+
+    @Inject
+    CallCompletion completion;
+
+    /** Registers a call; a 429 problem when the sidecar already has as many calls in flight as allowed. */
+    public PendingCall register(String correlationId, Operation operation, CallOptions options, Instant deadline) {
+        int limit = config.caller().maxInFlight();
+        if (inFlight.incrementAndGet() > limit) {
+            inFlight.decrementAndGet();
+            throw new SidecarException(ProblemType.TOO_MANY_CALLS, limit
+                    + " calls are in flight, the most this sidecar takes (mep.caller.max-in-flight); retry later",
+                    correlationId);
         }
-        call.reply().whenComplete((reply, error) -> calls.remove(correlationId, call));
+        PendingCall call = new PendingCall(correlationId, operation, options, deadline);
+        calls.put(correlationId, call);
+        call.reply().whenComplete((reply, error) -> {
+            try {
+                completion.completed(call, reply, error);
+            } finally {
+                if (calls.remove(correlationId, call)) {
+                    inFlight.decrementAndGet();
+                }
+            }
+        });
         return call;
+    }
+
+    public Optional<PendingCall> find(String correlationId) {
+        return Optional.ofNullable(calls.get(correlationId));
     }
 
     /** Completes the waiting call; false when nobody waits for this correlation id (any more). */
@@ -41,6 +72,6 @@ public class PendingCalls {
     }
 
     public int size() {
-        return calls.size();
+        return inFlight.get();
     }
 }

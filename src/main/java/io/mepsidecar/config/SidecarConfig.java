@@ -48,6 +48,18 @@ public interface SidecarConfig {
         /** How long a publish may wait for the broker's acknowledgement before the call fails with 503. */
         @WithDefault("5s")
         Duration publishTimeout();
+
+        /** Calls (sync and async) waiting for their reply at once; beyond it a call gets 429 and nothing is sent. */
+        @WithDefault("1000")
+        int maxInFlight();
+
+        /** How long the result of an asynchronous call can be fetched after it completed. */
+        @WithDefault("5m")
+        Duration resultTtl();
+
+        /** How long a completion callback is retried (with backoff) until the caller's app accepts it. */
+        @WithDefault("30s")
+        Duration callbackRetry();
     }
 
     interface Service {
@@ -55,6 +67,13 @@ public interface SidecarConfig {
         /** Requests delivered to the app at once, over all served operations; beyond it, fetching pauses. */
         @WithDefault("16")
         int maxConcurrency();
+
+        /**
+         * How long a reply the app deferred (answered 202) can still be PUT after the call's deadline: 410 then,
+         * 404 after.
+         */
+        @WithDefault("5m")
+        Duration deferredReplyRetention();
 
         /** Per served operation settings, keyed by operation name. */
         Map<String, ServedOperation> operations();

@@ -13,6 +13,8 @@ import java.util.concurrent.CompletionException;
 public class ProblemResponses implements ExceptionMapper<SidecarException> {
 
     private static final Logger LOG = Logger.getLogger(ProblemResponses.class);
+    /** Retry-After of 429 and 503 problems: both pass within moments or not at all. */
+    private static final String RETRY_AFTER_SECONDS = "1";
 
     @Override
     public Response toResponse(SidecarException exception) {
@@ -25,6 +27,9 @@ public class ProblemResponses implements ExceptionMapper<SidecarException> {
                 .entity(problem.toJson());
         if (problem.correlationId() != null) {
             response.header(AppHeaders.CORRELATION_ID, problem.correlationId());
+        }
+        if (problem.status() == 429 || problem.status() == 503) {
+            response.header("Retry-After", RETRY_AFTER_SECONDS);
         }
         return response.build();
     }

@@ -4,7 +4,11 @@ package io.mepsidecar.error;
 public enum ProblemType {
     BAD_REQUEST(400, "bad-request", "Bad request"),
     UNKNOWN_OPERATION(404, "unknown-operation", "Unknown operation"),
+    UNKNOWN_REPLY(404, "unknown-reply", "Unknown reply"),
+    REPLY_CONFLICT(409, "reply-conflict", "A different reply was already given"),
+    REPLY_EXPIRED(410, "reply-expired", "The caller no longer waits for this reply"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
+    TOO_MANY_CALLS(429, "too-many-calls", "Too many calls in flight"),
     APP_UNREACHABLE(502, "app-unreachable", "Serving app unreachable"),
     BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka broker unavailable"),
     REPLY_TIMEOUT(504, "reply-timeout", "No reply before the deadline"),

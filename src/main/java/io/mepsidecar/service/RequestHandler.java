@@ -26,6 +26,7 @@ import java.util.concurrent.CompletionException;
 public class RequestHandler {
 
     private static final Logger LOG = Logger.getLogger(RequestHandler.class);
+    private static final int ACCEPTED = 202;
 
     @Inject
     AppClient appClient;
@@ -35,6 +36,9 @@ public class RequestHandler {
 
     @Inject
     SidecarMetrics metrics;
+
+    @Inject
+    DeferredReplies deferredReplies;
 
     CompletableFuture<Void> handle(ServedOperation served, ConsumerRecord<String, byte[]> record) {
         try {
@@ -62,11 +66,27 @@ public class RequestHandler {
             metrics.expiredRequest(operation.name());
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<AppResponse> answer = appClient.deliver(served, request);
         if (!operation.expectsReply()) {
-            return answer.thenAccept(response -> requireDelivered(response, request));
+            return appClient.deliver(served, request).thenAccept(response -> requireDelivered(response, request));
         }
-        return answer.thenCompose(response -> replyPublisher.publish(operation, request, response))
+        deferredReplies.expect(operation, request);
+        return appClient.deliver(served, request).thenCompose(response -> reply(operation, request, response));
+    }
+
+    /**
+     * Publishes the app's answer. A 202 means the app will PUT the reply itself, so the request is finished here;
+     * a reply the app already PUT stands.
+     */
+    private CompletableFuture<Void> reply(Operation operation, AppRequest request, AppResponse response) {
+        if (response.delivered() && response.status() == ACCEPTED) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (deferredReplies.answered(request.correlationId())) {
+            LOG.warnf("the app both PUT a reply to %s and answered it with %d; the PUT reply stands",
+                    request.correlationId(), response.status());
+            return CompletableFuture.completedFuture(null);
+        }
+        return replyPublisher.publish(operation, request, response)
                 .handle((metadata, error) -> replyPublished(error, request));
     }
 

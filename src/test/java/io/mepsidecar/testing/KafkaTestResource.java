@@ -12,7 +12,7 @@ import java.util.Map;
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** Topics of the test contract, created up front so no consumer waits for auto-creation. */
-    public static final String[] TOPICS = {"test.echo", "test.status", "test.slow", "test.unserved", "test.notify",
+    public static final String[] TOPICS = {"test.echo", "test.echo-later", "test.deferred", "test.status", "test.slow", "test.unserved", "test.notify",
         "test.gone", "test.gone-notify", "test.hold", "test-app.replies", "unreachable-app.replies"};
 
     private static EmbeddedKafkaBroker broker;

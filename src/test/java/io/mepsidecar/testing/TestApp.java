@@ -8,21 +8,35 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP app on 127.0.0.1, the kind of app a sidecar serves. Paths:
  * <ul>
  * <li>{@code /echo}: 200 with the request's body and content type;</li>
  * <li>{@code /status}: body {@code "<status> <text>"} answers that status with {@code text} as text/plain;</li>
- * <li>{@code /slow}: holds the request until {@link #releaseSlow()} (at most 30 s), then echoes.</li>
+ * <li>{@code /slow}: holds the request until {@link #releaseSlow()} (at most 30 s), then echoes;</li>
+ * <li>{@code /echo-later}: answers 202 at once, then PUTs the echo to its sidecar's {@code /v1/replies/{id}} (the
+ * asynchronous service style);</li>
+ * <li>{@code /accept-only}: answers 202 and never replies;</li>
+ * <li>{@code /flaky/...}: 503 on the first request of each correlation id, 204 after;</li>
+ * <li>{@code /place-order}: first invokes the one-way {@code order-confirmed} on its sidecar with the same body
+ * (a duplex callback contract), then echoes;</li>
+ * <li>anything else: echoes (and records the request, e.g. a completion callback).</li>
  * </ul>
  * Every request is recorded with its headers, so tests can check what the app saw.
  */
@@ -40,6 +54,12 @@ public final class TestApp implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(64);
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile CountDownLatch slowGate = new CountDownLatch(1);
+    private volatile boolean holdingSlow = true;
+    private volatile String sidecarUrl;
+    private final AtomicInteger slowNow = new AtomicInteger();
+    private final AtomicInteger slowMax = new AtomicInteger();
+    private final Set<String> flakyFailed = ConcurrentHashMap.newKeySet();
+    private final HttpClient http = HttpClient.newHttpClient();
 
     private TestApp(HttpServer server) {
         this.server = server;
@@ -75,6 +95,33 @@ public final class TestApp implements AutoCloseable {
         return received.stream().filter(r -> value.equals(r.header(header))).findFirst();
     }
 
+    /** The sidecar this app calls for {@code /echo-later} and {@code /place-order}. */
+    public void sidecarUrl(String url) {
+        this.sidecarUrl = url.replaceAll("/+$", "");
+    }
+
+    /** With false, {@code /slow} answers at once instead of holding; true again restores holding. */
+    public void holdSlow(boolean holding) {
+        this.holdingSlow = holding;
+        if (!holding) {
+            releaseSlow();
+        }
+    }
+
+    /** The most {@code /slow} requests held at once since the last {@link #resetSlowMax()}. */
+    public int slowMax() {
+        return slowMax.get();
+    }
+
+    /** {@code /slow} requests being held right now. */
+    public int slowNow() {
+        return slowNow.get();
+    }
+
+    public void resetSlowMax() {
+        slowMax.set(slowNow.get());
+    }
+
     /** Lets every held {@code /slow} request answer; later ones are held again. */
     public void releaseSlow() {
         CountDownLatch gate = slowGate;
@@ -97,16 +144,69 @@ public final class TestApp implements AutoCloseable {
                             (parts.length > 1 ? parts[1] : "").getBytes(StandardCharsets.UTF_8));
                     break;
                 case "/slow":
-                    awaitRelease();
+                    int now = slowNow.incrementAndGet();
+                    slowMax.accumulateAndGet(now, Math::max);
+                    try {
+                        awaitRelease();
+                    } finally {
+                        slowNow.decrementAndGet();
+                    }
                     respond(exchange, 200, exchange.getRequestHeaders().getFirst("Content-Type"), body);
                     break;
+                case "/echo-later":
+                    String correlationId = exchange.getRequestHeaders().getFirst("Mep-Correlation-Id");
+                    String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+                    respond(exchange, 202, null, new byte[0]);
+                    executor.execute(() -> put(correlationId, contentType, body));
+                    break;
+                case "/accept-only":
+                    respond(exchange, 202, null, new byte[0]);
+                    break;
+                case "/place-order":
+                    int confirmed = invoke("order-confirmed", exchange.getRequestHeaders().getFirst("Content-Type"),
+                            body);
+                    respond(exchange, confirmed == 202 ? 200 : 500,
+                            exchange.getRequestHeaders().getFirst("Content-Type"), body);
+                    break;
                 default:
-                    respond(exchange, 200, exchange.getRequestHeaders().getFirst("Content-Type"), body);
+                    if (path.startsWith("/flaky/")
+                            && flakyFailed.add(exchange.getRequestHeaders().getFirst("Mep-Correlation-Id"))) {
+                        respond(exchange, 503, null, new byte[0]);
+                    } else {
+                        respond(exchange, 200, exchange.getRequestHeaders().getFirst("Content-Type"), body);
+                    }
             }
         }
     }
 
+    /** PUTs the reply of an asynchronously served request to the sidecar, as an async app does. */
+    private void put(String correlationId, String contentType, byte[] body) {
+        send(HttpRequest.newBuilder(URI.create(sidecarUrl + "/v1/replies/" + correlationId))
+                .header("Content-Type", contentType == null ? "application/octet-stream" : contentType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    private int invoke(String operation, String contentType, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(sidecarUrl + "/v1/invoke/" + operation))
+                .header("Content-Type", contentType == null ? "application/octet-stream" : contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    private int send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
     private void awaitRelease() {
+        if (!holdingSlow) {
+            return;
+        }
         try {
             slowGate.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -1,0 +1,74 @@
+package io.mepsidecar.caller;
+
+import io.mepsidecar.error.Problem;
+import io.mepsidecar.error.ProblemType;
+import io.mepsidecar.error.SidecarException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What happens when a call's outcome is known: a call not yet answered gets its result in the HTTP response; an
+ * asynchronous call already answered with 202 has its result stored for {@code GET} and sent to its callback.
+ * Runs before the call leaves {@link PendingCalls}, so a {@code GET} never finds it in neither place.
+ */
+@ApplicationScoped
+public class CallCompletion {
+
+    private static final Logger LOG = Logger.getLogger(CallCompletion.class);
+
+    @Inject
+    CallResults results;
+
+    @Inject
+    CallbackSender callbacks;
+
+    void completed(PendingCall call, Reply reply, Throwable error) {
+        try {
+            settle(call, reply, error);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "call %s could not be completed", call.correlationId());
+            call.response().completeExceptionally(e);
+        }
+    }
+
+    private void settle(PendingCall call, Reply reply, Throwable error) {
+        Reply result = resultOf(call, reply, error);
+        if (result == null) {
+            return;
+        }
+        if (call.answerSynchronously()) {
+            call.response().complete(Invoker.replyResponse(result, call.correlationId()));
+            return;
+        }
+        results.store(call.correlationId(), result);
+        call.callback().ifPresent(path -> callbacks.deliver(call, result));
+    }
+
+    /** The result a caller sees: the reply, or a problem in its place; null for an abandoned call. */
+    static Reply resultOf(PendingCall call, Reply reply, Throwable error) {
+        if (error == null) {
+            return reply;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof AbandonedException) {
+            return null;
+        }
+        Problem problem;
+        if (cause instanceof TimeoutException) {
+            LOG.infof("call %s to %s got no reply before its deadline %s", call.correlationId(),
+                    call.operation().name(), call.deadline());
+            problem = Problem.of(ProblemType.REPLY_TIMEOUT, "no reply to operation '" + call.operation().name()
+                    + "' within " + call.options().timeout().toMillis() + " ms", call.correlationId());
+        } else if (cause instanceof SidecarException) {
+            problem = ((SidecarException) cause).problem();
+        } else {
+            LOG.errorf(cause, "call %s failed unexpectedly", call.correlationId());
+            problem = Problem.of(ProblemType.INTERNAL, "unexpected error: " + cause, call.correlationId());
+        }
+        return new Reply(problem.status(), Problem.MEDIA_TYPE, problem.toJson());
+    }
+}

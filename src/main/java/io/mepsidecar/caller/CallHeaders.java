@@ -1,0 +1,17 @@
+package io.mepsidecar.caller;
+
+/** HTTP headers of the caller-side API beyond the standard ones. */
+public final class CallHeaders {
+
+    /** Request: a shorter timeout than the contract's, e.g. {@code 2s} or {@code 500ms}. */
+    public static final String TIMEOUT = "Mep-Timeout";
+    /** Request: path on the caller's app to POST the result to (with {@code Prefer: respond-async}). */
+    public static final String CALLBACK = "Mep-Callback";
+    /** On a callback: the status the service answered with. */
+    public static final String STATUS = "Mep-Status";
+    /** Base path of the reply resources. */
+    public static final String REPLIES_PATH = "/v1/replies/";
+
+    private CallHeaders() {
+    }
+}

@@ -1,0 +1,88 @@
+package io.mepsidecar.caller;
+
+import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.contract.AppHeaders;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+
+/**
+ * Delivers the result of an asynchronous call to the path its caller named on the local app, retrying with backoff
+ * for {@code mep.caller.callback-retry} until the app answers 2xx. The target is always the local app: only the path
+ * comes from the caller.
+ */
+@ApplicationScoped
+public class CallbackSender {
+
+    private static final Logger LOG = Logger.getLogger(CallbackSender.class);
+    private static final long FIRST_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 5_000;
+    private static final long ATTEMPT_TIMEOUT_MS = 10_000;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    SidecarConfig config;
+
+    private HttpClient client;
+
+    @PostConstruct
+    void start() {
+        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    }
+
+    void deliver(PendingCall call, Reply result) {
+        Instant giveUp = Instant.now().plus(config.caller().callbackRetry());
+        attempt(call, result, 1, FIRST_BACKOFF_MS, giveUp);
+    }
+
+    private void attempt(PendingCall call, Reply result, int attempt, long backoff, Instant giveUp) {
+        String target = config.appUrl().toString().replaceAll("/+$", "") + call.callback().orElseThrow();
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
+                .setIdleTimeout(ATTEMPT_TIMEOUT_MS)
+                .putHeader(AppHeaders.CORRELATION_ID, call.correlationId())
+                .putHeader(AppHeaders.OPERATION, call.operation().name())
+                .putHeader(CallHeaders.STATUS, Integer.toString(result.status()));
+        if (result.contentType() != null) {
+            options.putHeader("Content-Type", result.contentType());
+        }
+        client.request(options)
+                .compose(request -> request.send(Buffer.buffer(result.body())))
+                .onComplete(done -> {
+                    int status = done.succeeded() ? done.result().statusCode() : 0;
+                    if (status >= 200 && status < 300) {
+                        return;
+                    }
+                    String why = done.succeeded() ? "status " + status : done.cause().toString();
+                    if (Instant.now().plusMillis(backoff).isAfter(giveUp)) {
+                        LOG.warnf("callback of %s to %s given up after %d attempts (%s); the result stays at %s%s",
+                                call.correlationId(), target, attempt, why, CallHeaders.REPLIES_PATH,
+                                call.correlationId());
+                        return;
+                    }
+                    LOG.debugf("callback of %s to %s failed (%s), retrying in %d ms", call.correlationId(), target,
+                            why, backoff);
+                    vertx.setTimer(backoff, id -> attempt(call, result, attempt + 1,
+                            Math.min(backoff * 2, MAX_BACKOFF_MS), giveUp));
+                });
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+}

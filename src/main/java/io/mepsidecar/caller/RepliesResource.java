@@ -1,0 +1,66 @@
+package io.mepsidecar.caller;
+
+import io.mepsidecar.contract.AppHeaders;
+import io.mepsidecar.error.ProblemType;
+import io.mepsidecar.error.SidecarException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The reply resources of asynchronous calls: {@code GET} fetches the result (202 while pending, long-polled with
+ * {@code Prefer: wait=N}), {@code DELETE} abandons the call or forgets its result.
+ */
+@Path("/v1/replies")
+public class RepliesResource {
+
+    @Inject
+    PendingCalls pendingCalls;
+
+    @Inject
+    CallResults results;
+
+    @Inject
+    Invoker invoker;
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.WILDCARD)
+    public CompletionStage<Response> fetch(@PathParam("id") String id, @HeaderParam("Prefer") List<String> prefer) {
+        var result = results.find(id);
+        if (result.isPresent()) {
+            return CompletableFuture.completedFuture(Invoker.replyResponse(result.get(), id));
+        }
+        PendingCall call = pendingCalls.find(id).filter(PendingCall::isAsync).orElseThrow(() -> unknown(id));
+        return Preferences.parse(prefer).waitFor()
+                .map(wait -> invoker.awaitResult(call, wait))
+                .orElseGet(() -> CompletableFuture.completedFuture(Invoker.pendingResponse(id)));
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Response abandon(@PathParam("id") String id) {
+        var call = pendingCalls.find(id).filter(PendingCall::isAsync);
+        if (call.isPresent()) {
+            pendingCalls.abandon(id, new AbandonedException(id));
+        } else if (!results.remove(id)) {
+            throw unknown(id);
+        }
+        return Response.noContent().header(AppHeaders.CORRELATION_ID, id).build();
+    }
+
+    private static SidecarException unknown(String id) {
+        return new SidecarException(ProblemType.UNKNOWN_REPLY, "no asynchronous call " + id
+                + " is pending, and no result for it is kept (results expire after mep.caller.result-ttl)", id);
+    }
+}

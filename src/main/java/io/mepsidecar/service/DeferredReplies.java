@@ -1,0 +1,129 @@
+package io.mepsidecar.service;
+
+import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.contract.Operation;
+import io.mepsidecar.error.ProblemType;
+import io.mepsidecar.error.SidecarException;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Requests whose app answered 202 (or is still working on them): the app may give the reply with
+ * {@code PUT /v1/replies/{id}}. The first
+ * reply is published; the same reply again is a no-op, a different one a 409; after the call's deadline a 410, and
+ * once the retention passed a 404. Kept in memory: a restart forgets them (the caller then gets 504).
+ */
+@ApplicationScoped
+public class DeferredReplies {
+
+    private static final long SWEEP_INTERVAL_MS = 1_000;
+
+    private static final class Deferred {
+        final Operation operation;
+        final AppRequest request;
+        final AtomicReference<byte[]> given = new AtomicReference<>();
+
+        Deferred(Operation operation, AppRequest request) {
+            this.operation = operation;
+            this.request = request;
+        }
+    }
+
+    private final Map<String, Deferred> deferred = new ConcurrentHashMap<>();
+
+    @Inject
+    ReplyPublisher replyPublisher;
+
+    @Inject
+    SidecarConfig config;
+
+    @Inject
+    Vertx vertx;
+
+    void onStart(@Observes StartupEvent event) {
+        vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> removeForgotten(Instant.now()));
+    }
+
+    /**
+     * Called before the request is delivered: an app may answer 202 and PUT its reply at once, and that PUT must not
+     * overtake the 202.
+     */
+    void expect(Operation operation, AppRequest request) {
+        deferred.putIfAbsent(request.correlationId(), new Deferred(operation, request));
+    }
+
+    /**
+     * The app answered the request itself (not 202): no PUT is expected any more. True when the app had already
+     * PUT a reply, which then stands, and the answer must not be published too.
+     */
+    boolean answered(String correlationId) {
+        Deferred entry = deferred.remove(correlationId);
+        return entry != null && entry.given.get() != null;
+    }
+
+    /**
+     * Publishes the app's late reply. Completes normally when it is published (or was already, identically);
+     * fails with a problem for an unknown, expired or conflicting reply.
+     */
+    public CompletableFuture<Void> complete(String correlationId, int status, String contentType, byte[] body) {
+        Deferred entry = Optional.ofNullable(deferred.get(correlationId)).orElseThrow(() -> new SidecarException(
+                ProblemType.UNKNOWN_REPLY, "no request " + correlationId + " waits for a reply from this app",
+                correlationId));
+        if (entry.request.isExpired(Instant.now())) {
+            throw new SidecarException(ProblemType.REPLY_EXPIRED, "the caller of " + correlationId
+                    + " stopped waiting at " + entry.request.deadline(), correlationId);
+        }
+        byte[] digest = digest(status, contentType, body);
+        if (!entry.given.compareAndSet(null, digest)) {
+            if (Arrays.equals(entry.given.get(), digest)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            throw new SidecarException(ProblemType.REPLY_CONFLICT, "a different reply to " + correlationId
+                    + " was already given", correlationId);
+        }
+        AppResponse reply = new AppResponse(status, contentType, body, true);
+        CompletableFuture<RecordMetadata> published = replyPublisher.publish(entry.operation, entry.request, reply);
+        return published.handle((metadata, error) -> {
+            if (error != null) {
+                entry.given.set(null);
+                throw new SidecarException(ProblemType.BROKER_UNAVAILABLE, "the reply to " + correlationId
+                        + " could not be published; PUT it again: " + error.getMessage(), correlationId);
+            }
+            return null;
+        });
+    }
+
+    private void removeForgotten(Instant now) {
+        Instant cutoff = now.minus(config.service().deferredReplyRetention());
+        deferred.values().removeIf(entry -> entry.request.deadline().isBefore(cutoff));
+    }
+
+    private static byte[] digest(int status, String contentType, byte[] body) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(status).array());
+            sha.update(String.valueOf(contentType).getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(body);
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

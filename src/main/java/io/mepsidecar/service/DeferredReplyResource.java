@@ -1,0 +1,56 @@
+package io.mepsidecar.service;
+
+import io.mepsidecar.contract.AppHeaders;
+import io.mepsidecar.error.ProblemType;
+import io.mepsidecar.error.SidecarException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The serving app's late answer to a request it accepted with 202: {@code PUT /v1/replies/{id}} with the reply as
+ * body and {@code Content-Type}, and its status in {@code Mep-Status} (default 200).
+ */
+@Path("/v1/replies")
+public class DeferredReplyResource {
+
+    /** Request header of the PUT: the status of the reply. */
+    public static final String STATUS = "Mep-Status";
+
+    @Inject
+    DeferredReplies deferredReplies;
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.WILDCARD)
+    public CompletionStage<Response> reply(@PathParam("id") String id,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(STATUS) String status, byte[] body) {
+        return deferredReplies.complete(id, status(status, id), contentType, body == null ? new byte[0] : body)
+                .thenApply(done -> Response.noContent().header(AppHeaders.CORRELATION_ID, id).build());
+    }
+
+    private static int status(String header, String id) {
+        if (header == null || header.isBlank()) {
+            return 200;
+        }
+        try {
+            int status = Integer.parseInt(header.trim());
+            if (status >= 200 && status <= 599 && status != 202) {
+                return status;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new SidecarException(ProblemType.BAD_REQUEST, STATUS + " must be an HTTP status from 200 to 599"
+                + " other than 202; got '" + header + "'", id);
+    }
+}
