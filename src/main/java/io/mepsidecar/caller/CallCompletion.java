@@ -1,6 +1,7 @@
 package io.mepsidecar.caller;
 
 import io.mepsidecar.error.Problem;
+import io.mepsidecar.error.ProblemResponses;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,12 +37,18 @@ public class CallCompletion {
     }
 
     private void settle(PendingCall call, Reply reply, Throwable error) {
-        Reply result = resultOf(call, reply, error);
-        if (result == null) {
+        if (error != null && unwrap(error) instanceof AbandonedException) {
             return;
         }
+        Problem problem = error == null ? null : problemOf(call, error);
+        if (unwrap(error) instanceof TimeoutException) {
+            LOG.infof("call %s to %s got no reply before its deadline %s", call.correlationId(),
+                    call.operation().name(), call.deadline());
+        }
+        Reply result = problem == null ? reply : asReply(problem);
         if (call.answerSynchronously()) {
-            call.response().complete(Invoker.replyResponse(result, call.correlationId()));
+            call.response().complete(problem == null ? Invoker.replyResponse(result, call.correlationId())
+                    : ProblemResponses.of(problem));
             return;
         }
         results.store(call.correlationId(), result);
@@ -53,22 +60,30 @@ public class CallCompletion {
         if (error == null) {
             return reply;
         }
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof AbandonedException) {
+        if (unwrap(error) instanceof AbandonedException) {
             return null;
         }
-        Problem problem;
-        if (cause instanceof TimeoutException) {
-            LOG.infof("call %s to %s got no reply before its deadline %s", call.correlationId(),
-                    call.operation().name(), call.deadline());
-            problem = Problem.of(ProblemType.REPLY_TIMEOUT, "no reply to operation '" + call.operation().name()
-                    + "' within " + call.options().timeout().toMillis() + " ms", call.correlationId());
-        } else if (cause instanceof SidecarException) {
-            problem = ((SidecarException) cause).problem();
-        } else {
-            LOG.errorf(cause, "call %s failed unexpectedly", call.correlationId());
-            problem = Problem.of(ProblemType.INTERNAL, "unexpected error: " + cause, call.correlationId());
-        }
+        return asReply(problemOf(call, error));
+    }
+
+    private static Reply asReply(Problem problem) {
         return new Reply(problem.status(), Problem.MEDIA_TYPE, problem.toJson());
+    }
+
+    private static Problem problemOf(PendingCall call, Throwable error) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof TimeoutException) {
+            return Problem.of(ProblemType.REPLY_TIMEOUT, "no reply to operation '" + call.operation().name()
+                    + "' within " + call.options().timeout().toMillis() + " ms", call.correlationId());
+        }
+        if (cause instanceof SidecarException) {
+            return ((SidecarException) cause).problem();
+        }
+        LOG.errorf(cause, "call %s failed unexpectedly", call.correlationId());
+        return Problem.of(ProblemType.INTERNAL, "unexpected error: " + cause, call.correlationId());
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 }

@@ -7,6 +7,7 @@ import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -29,7 +30,7 @@ public record CallOptions(Preferences preferences, Duration timeout, Optional<St
             String callbackHeader, String correlationId) {
         Duration timeout = timeout(operation, timeoutHeader, correlationId);
         Optional<String> callback = Optional.ofNullable(callbackHeader).map(String::trim).filter(s -> !s.isEmpty());
-        callback.ifPresent(path -> checkCallback(path, preferences, correlationId));
+        callback.ifPresent(path -> checkCallback(path, operation, preferences, correlationId));
         return new CallOptions(preferences, timeout, callback);
     }
 
@@ -50,15 +51,28 @@ public record CallOptions(Preferences preferences, Duration timeout, Optional<St
         return asked;
     }
 
-    private static void checkCallback(String path, Preferences preferences, String correlationId) {
+    private static void checkCallback(String path, Operation operation, Preferences preferences,
+            String correlationId) {
+        if (!operation.expectsReply()) {
+            throw badRequest(CallHeaders.CALLBACK + " cannot be used with " + operation.name()
+                    + ": it is a one-way operation, there is no reply to deliver", correlationId);
+        }
         if (!preferences.respondAsync()) {
             throw badRequest(CallHeaders.CALLBACK + " needs 'Prefer: respond-async': a synchronous call returns"
                     + " its result in the response", correlationId);
         }
         if (!CALLBACK_PATH.matcher(path).matches() || path.startsWith("//") || path.contains("/../")
-                || path.endsWith("/..") || URI.create(path).isAbsolute()) {
+                || path.endsWith("/..") || !isRelativeUri(path)) {
             throw badRequest(CallHeaders.CALLBACK + " must be a path on the caller's own app, such as"
                     + " /replies/quotes; got '" + path + "'", correlationId);
+        }
+    }
+
+    private static boolean isRelativeUri(String path) {
+        try {
+            return !new URI(path).isAbsolute();
+        } catch (URISyntaxException e) {
+            return false;
         }
     }
 

@@ -4,15 +4,13 @@ import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireHeaders;
-import io.mepsidecar.error.ProblemType;
-import io.mepsidecar.error.SidecarException;
 import io.mepsidecar.kafka.KafkaSender;
+import io.mepsidecar.kafka.PublishFailures;
 import io.mepsidecar.kafka.RecordHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
 
 import java.time.Instant;
@@ -57,27 +55,8 @@ public class RequestPublisher {
         return sender.send(record)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .exceptionally(error -> {
-                    throw new CompletionException(publishFailure(error, operation, correlationId, timeout));
+                    throw new CompletionException(PublishFailures.problem(error, "the request to topic "
+                            + operation.topic() + " (within " + timeout + " ms)", correlationId));
                 });
-    }
-
-    /** 413 for a record the producer will never accept; 503 for anything that may pass. */
-    private static SidecarException publishFailure(Throwable error, Operation operation, String correlationId,
-            long timeout) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof RecordTooLargeException) {
-            return new SidecarException(ProblemType.PAYLOAD_TOO_LARGE, "the request is larger than the Kafka "
-                    + "producer accepts (kafka.max.request.size): " + cause.getMessage(), correlationId);
-        }
-        return new SidecarException(ProblemType.BROKER_UNAVAILABLE, "the request could not be published to topic "
-                + operation.topic() + " within " + timeout + " ms: " + rootCause(cause), correlationId);
-    }
-
-    private static String rootCause(Throwable error) {
-        Throwable cause = error;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 }

@@ -4,6 +4,7 @@ import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
+import io.mepsidecar.kafka.PublishFailures;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -102,8 +103,7 @@ public class DeferredReplies {
         return published.handle((metadata, error) -> {
             if (error != null) {
                 entry.given.set(null);
-                throw new SidecarException(ProblemType.BROKER_UNAVAILABLE, "the reply to " + correlationId
-                        + " could not be published; PUT it again: " + error.getMessage(), correlationId);
+                throw PublishFailures.problem(error, "the reply to " + correlationId, correlationId);
             }
             return null;
         });

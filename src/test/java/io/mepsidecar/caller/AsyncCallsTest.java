@@ -138,7 +138,7 @@ class AsyncCallsTest {
     @Test
     void rejectsACallbackThatIsNotAPathOnTheLocalApp() {
         for (String target : List.of("http://evil.example/steal", "//evil.example/steal", "relative/path",
-                "/a/../../etc")) {
+                "/a/../../etc", "/%zz")) {
             given().header("Prefer", "respond-async").header("Mep-Callback", target)
                     .contentType("text/plain").body("x").post("/v1/invoke/echo")
                     .then().statusCode(400).body("detail", containsString("must be a path on the caller's own app"));
@@ -146,6 +146,9 @@ class AsyncCallsTest {
         given().header("Mep-Callback", "/callbacks/sync").contentType("text/plain").body("x")
                 .post("/v1/invoke/echo")
                 .then().statusCode(400).body("detail", containsString("needs 'Prefer: respond-async'"));
+        given().header("Prefer", "respond-async").header("Mep-Callback", "/callbacks/one-way")
+                .contentType("text/plain").body("x").post("/v1/invoke/notify")
+                .then().statusCode(400).body("detail", containsString("one-way operation, there is no reply"));
     }
 
     @Test

@@ -59,6 +59,16 @@ class DeferredReplyTest {
     }
 
     @Test
+    void answers413ForAReplyLargerThanKafkaAcceptsAndLetsTheAppPutASmallerOne() {
+        String id = deliveredToTheApp(null);
+
+        given().contentType("application/octet-stream").body(new byte[2 * 1024 * 1024]).put("/v1/replies/" + id)
+                .then().statusCode(413).body("type", equalTo("urn:mep-sidecar:problem:payload-too-large"));
+
+        putReply(id, "507", "{\"error\":\"result too large\"}").then().statusCode(204);
+    }
+
+    @Test
     void answers404ForARequestThatNeverCame() {
         putReply(UUID.randomUUID().toString(), "200", "hello").then().statusCode(404)
                 .body("type", equalTo("urn:mep-sidecar:problem:unknown-reply"));
