@@ -6,7 +6,6 @@ import io.mepsidecar.testing.TestApp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +49,20 @@ class AsyncCallsTest {
         Response done = await().until(() -> given().get(location), r -> r.statusCode() != 202);
         done.then().statusCode(200).body(equalTo(body));
         given().get(location).then().statusCode(200).body(equalTo(body));
+    }
+
+    @Test
+    void anAsyncCallWithWaitAnswers202WhenTheResultDoesNotComeInTime() {
+        String body = "not-in-time-" + UUID.randomUUID();
+
+        Response response = given().header("Prefer", "respond-async, wait=1").contentType("text/plain").body(body)
+                .post("/v1/invoke/hold");
+
+        response.then().statusCode(202).header("Preference-Applied", "respond-async")
+                .header("Location", "/v1/replies/" + response.header("Mep-Correlation-Id"));
+        awaitHeld(body);
+        KafkaTestResource.app().releaseSlow();
+        await().until(() -> given().get(response.header("Location")).statusCode() == 200);
     }
 
     @Test
@@ -190,7 +203,6 @@ class AsyncCallsTest {
     }
 
     private double unmatched(String operation) {
-        String exposition = RestAssured.given().accept("text/plain").get(metrics).asString();
-        return Metrics.value(exposition, "mep_caller_replies_unmatched_total", "operation=\"" + operation + "\"");
+        return Metrics.scrape(metrics, "mep_caller_replies_unmatched_total", operation);
     }
 }

@@ -6,19 +6,14 @@ import io.mepsidecar.testing.Metrics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -126,15 +121,11 @@ class CallFaultsTest {
     }
 
     private double unmatched(String operation) {
-        String exposition = RestAssured.given().accept("text/plain").get(metrics).asString();
-        return Metrics.value(exposition, UNMATCHED, "operation=\"" + operation + "\"");
+        return Metrics.scrape(metrics, UNMATCHED, operation);
     }
 
     private static void publishReply(String correlationId, String type) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.broker().bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+        try (KafkaProducer<String, byte[]> producer = KafkaTestResource.producer()) {
             ProducerRecord<String, byte[]> reply = new ProducerRecord<>("test-app.replies", correlationId,
                     "too late".getBytes(StandardCharsets.UTF_8));
             reply.headers().add(WireHeaders.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package io.mepsidecar.e2e;
 
+import io.mepsidecar.testing.Closer;
 import io.mepsidecar.testing.EmbeddedKafkaBroker;
 import io.mepsidecar.testing.SidecarProcess;
 import io.mepsidecar.testing.TestApp;
@@ -46,15 +47,7 @@ class DuplexIT {
 
     @AfterAll
     static void stopBothSides() {
-        for (AutoCloseable part : new AutoCloseable[] {frontend, shop, frontendApp, shopApp, broker}) {
-            try {
-                if (part != null) {
-                    part.close();
-                }
-            } catch (Exception e) {
-                // keep stopping the rest
-            }
-        }
+        Closer.closeAll(frontend, shop, frontendApp, shopApp, broker);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.mepsidecar.e2e;
 
+import io.mepsidecar.testing.Closer;
 import io.mepsidecar.testing.EmbeddedKafkaBroker;
 import io.mepsidecar.testing.FreePorts;
 import io.mepsidecar.testing.SidecarProcess;
@@ -52,15 +53,7 @@ class TwoSidecarsIT {
 
     @AfterAll
     static void stopTopology() {
-        for (AutoCloseable part : new AutoCloseable[] {caller, serviceWithoutApp, service, app, broker}) {
-            try {
-                if (part != null) {
-                    part.close();
-                }
-            } catch (Exception e) {
-                // keep stopping the rest
-            }
-        }
+        Closer.closeAll(caller, serviceWithoutApp, service, app, broker);
     }
 
     @Test

@@ -7,16 +7,12 @@ import io.mepsidecar.testing.TopicReader;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -47,21 +43,13 @@ class RequestCommitTest {
                 held.header("Mep-Correlation-Id")).get(0);
         TopicPartition partition = new TopicPartition(request.topic(), request.partition());
 
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                KafkaTestResource.broker().bootstrapServers()))) {
-            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                    .until(() -> committed(admin, partition) <= request.offset());
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .until(() -> KafkaTestResource.committedOffset("test-app", partition) <= request.offset());
 
-            KafkaTestResource.app().releaseSlow();
+        KafkaTestResource.app().releaseSlow();
 
-            assertThat(call.get().statusCode()).isEqualTo(200);
-            await().until(() -> committed(admin, partition) >= request.offset() + 1);
-        }
+        assertThat(call.get().statusCode()).isEqualTo(200);
+        await().until(() -> KafkaTestResource.committedOffset("test-app", partition) >= request.offset() + 1);
     }
 
-    private static long committed(Admin admin, TopicPartition partition) throws Exception {
-        OffsetAndMetadata offset = admin.listConsumerGroupOffsets("test-app").partitionsToOffsetAndMetadata().get()
-                .get(partition);
-        return offset == null ? -1 : offset.offset();
-    }
 }

@@ -7,12 +7,8 @@ import io.mepsidecar.testing.TestApp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -74,10 +69,7 @@ class ServiceLimitsTest {
         header(request, WireHeaders.CORRELATION_ID, correlationId);
         header(request, WireHeaders.REPLY_TO, "test-app.replies");
         header(request, WireHeaders.DEADLINE, Instant.now().minusSeconds(1).toString());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.broker().bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+        try (KafkaProducer<String, byte[]> producer = KafkaTestResource.producer()) {
             producer.send(request).get();
         }
 
@@ -90,7 +82,6 @@ class ServiceLimitsTest {
     }
 
     private double expired(String operation) {
-        String exposition = RestAssured.given().accept("text/plain").get(metrics).asString();
-        return Metrics.value(exposition, "mep_service_requests_expired_total", "operation=\"" + operation + "\"");
+        return Metrics.scrape(metrics, "mep_service_requests_expired_total", operation);
     }
 }

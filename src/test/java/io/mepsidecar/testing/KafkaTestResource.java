@@ -1,6 +1,14 @@
 package io.mepsidecar.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.util.Map;
 
@@ -33,6 +41,24 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
             Runtime.getRuntime().addShutdownHook(new Thread(app::close));
         }
         return app;
+    }
+
+    /** A producer to the shared broker, for tests that put records on the wire themselves. */
+    public static KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+    }
+
+    /** The offset the consumer group has committed on a partition; -1 when none. */
+    public static long committedOffset(String group, TopicPartition partition) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker().bootstrapServers()))) {
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                    .get(partition);
+            return offset == null ? -1 : offset.offset();
+        }
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.mepsidecar.testing;
 
+import io.restassured.RestAssured;
+
+import java.net.URL;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -7,6 +10,12 @@ import java.util.regex.Pattern;
 public final class Metrics {
 
     private Metrics() {
+    }
+
+    /** Scrapes the sidecar's Prometheus endpoint and reads {@code name{operation="..."}}. */
+    public static double scrape(URL metricsUrl, String name, String operation) {
+        String exposition = RestAssured.given().accept("text/plain").get(metricsUrl).asString();
+        return value(exposition, name, "operation=\"" + operation + "\"");
     }
 
     /** The value of {@code name{labels}}, where {@code labels} is e.g. {@code operation="echo"}; 0 when absent. */
