@@ -4,10 +4,14 @@ import io.mepsidecar.error.Problem;
 import io.mepsidecar.error.ProblemResponses;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
+import io.mepsidecar.observability.Outcome;
+import io.mepsidecar.observability.Role;
+import io.mepsidecar.observability.SidecarMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
@@ -27,7 +31,11 @@ public class CallCompletion {
     @Inject
     CallbackSender callbacks;
 
+    @Inject
+    SidecarMetrics metrics;
+
     void completed(PendingCall call, Reply reply, Throwable error) {
+        record(call, reply, error);
         try {
             settle(call, reply, error);
         } catch (RuntimeException e) {
@@ -53,6 +61,33 @@ public class CallCompletion {
         }
         results.store(call.correlationId(), result);
         call.callback().ifPresent(path -> callbacks.deliver(call, result));
+    }
+
+    private void record(PendingCall call, Reply reply, Throwable error) {
+        Duration elapsed = call.elapsed();
+        String operation = call.operation().name();
+        metrics.callEnded(Role.CALLER, operation, outcomeOf(reply, error), elapsed);
+        if (reply != null && reply.appDuration() != null && elapsed.compareTo(reply.appDuration()) > 0) {
+            metrics.brokerTime(operation, elapsed.minus(reply.appDuration()));
+        }
+    }
+
+    private static Outcome outcomeOf(Reply reply, Throwable error) {
+        if (error == null) {
+            return Outcome.ofStatus(reply.status());
+        }
+        Throwable cause = unwrap(error);
+        if (cause instanceof TimeoutException) {
+            return Outcome.TIMEOUT;
+        }
+        if (cause instanceof AbandonedException) {
+            return Outcome.ABANDONED;
+        }
+        if (cause instanceof SidecarException) {
+            int status = ((SidecarException) cause).problem().status();
+            return status == 503 ? Outcome.UNAVAILABLE : Outcome.ofStatus(status);
+        }
+        return Outcome.FAULT_5XX;
     }
 
     /** The result a caller sees: the reply, or a problem in its place; null for an abandoned call. */

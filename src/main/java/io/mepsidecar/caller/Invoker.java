@@ -6,6 +6,9 @@ import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemResponses;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
+import io.mepsidecar.observability.Outcome;
+import io.mepsidecar.observability.Role;
+import io.mepsidecar.observability.SidecarMetrics;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,6 +51,9 @@ public class Invoker {
     @Inject
     Vertx vertx;
 
+    @Inject
+    SidecarMetrics metrics;
+
     public CompletionStage<Response> invoke(String operationName, String contentType, byte[] body,
             List<String> prefer, String timeout, String callback) {
         String correlationId = UUID.randomUUID().toString();
@@ -65,6 +71,7 @@ public class Invoker {
     private CompletionStage<Response> requestReply(Operation operation, String correlationId, CallOptions options,
             String contentType, byte[] body, Instant deadline) {
         if (!replyListener.isReady()) {
+            metrics.callEnded(Role.CALLER, operation.name(), Outcome.UNAVAILABLE, null);
             throw new SidecarException(ProblemType.BROKER_UNAVAILABLE,
                     "the sidecar is not connected to the Kafka broker yet; no reply could be received", correlationId);
         }
@@ -117,10 +124,16 @@ public class Invoker {
 
     private CompletionStage<Response> oneWay(Operation operation, String correlationId, String contentType,
             byte[] body, Instant deadline) {
+        long start = System.nanoTime();
         return publisher.publish(operation, correlationId, contentType, body, deadline)
-                .handle((ack, error) -> error == null
-                        ? Response.accepted().header(AppHeaders.CORRELATION_ID, correlationId).build()
-                        : ProblemResponses.of(error, correlationId));
+                .handle((ack, error) -> {
+                    Response response = error == null
+                            ? Response.accepted().header(AppHeaders.CORRELATION_ID, correlationId).build()
+                            : ProblemResponses.of(error, correlationId);
+                    metrics.callEnded(Role.CALLER, operation.name(), response.getStatus() == 503 ? Outcome.UNAVAILABLE
+                            : Outcome.ofStatus(response.getStatus()), Duration.ofNanos(System.nanoTime() - start));
+                    return response;
+                });
     }
 
     static Response pendingResponse(String correlationId) {

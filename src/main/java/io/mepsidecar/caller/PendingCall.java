@@ -4,6 +4,7 @@ import io.mepsidecar.contract.Operation;
 
 import jakarta.ws.rs.core.Response;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,7 @@ public final class PendingCall {
     private final Operation operation;
     private final Instant deadline;
     private final CallOptions options;
+    private final long startNanos = System.nanoTime();
     private final CompletableFuture<Reply> reply = new CompletableFuture<>();
     private final CompletableFuture<Response> response = new CompletableFuture<>();
     private final AtomicReference<Answer> answer = new AtomicReference<>(Answer.UNDECIDED);
@@ -59,6 +61,11 @@ public final class PendingCall {
 
     public CallOptions options() {
         return options;
+    }
+
+    /** Time since the call was registered. */
+    public Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
     public CompletableFuture<Reply> reply() {

@@ -4,6 +4,9 @@ import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
+import io.mepsidecar.observability.Outcome;
+import io.mepsidecar.observability.Role;
+import io.mepsidecar.observability.SidecarMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -30,16 +33,22 @@ public class PendingCalls {
     @Inject
     CallCompletion completion;
 
+    @Inject
+    SidecarMetrics metrics;
+
     /** Registers a call; a 429 problem when the sidecar already has as many calls in flight as allowed. */
     public PendingCall register(String correlationId, Operation operation, CallOptions options, Instant deadline) {
         int limit = config.caller().maxInFlight();
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
+            metrics.callEnded(Role.CALLER, operation.name(), Outcome.REJECTED, null);
             throw new SidecarException(ProblemType.TOO_MANY_CALLS, limit
                     + " calls are in flight, the most this sidecar takes (mep.caller.max-in-flight); retry later",
                     correlationId);
         }
         PendingCall call = new PendingCall(correlationId, operation, options, deadline);
+        AtomicInteger operationInFlight = metrics.inFlight(Role.CALLER, operation.name());
+        operationInFlight.incrementAndGet();
         calls.put(correlationId, call);
         call.reply().whenComplete((reply, error) -> {
             try {
@@ -47,6 +56,7 @@ public class PendingCalls {
             } finally {
                 if (calls.remove(correlationId, call)) {
                     inFlight.decrementAndGet();
+                    operationInFlight.decrementAndGet();
                 }
             }
         });

@@ -24,6 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +156,7 @@ public class ReplyListener extends ConsumerLoop {
             return;
         }
         Reply reply = new Reply(status(record), RecordHeaders.get(record.headers(), WireHeaders.CONTENT_TYPE)
-                .orElse(null), record.value() == null ? new byte[0] : record.value());
+                .orElse(null), record.value() == null ? new byte[0] : record.value(), appDuration(record));
         if (!pendingCalls.complete(correlationId.get(), reply)) {
             LOG.debugf("dropped reply %s: no call waits for it", correlationId.get());
             metrics.unmatchedReply(operation);
@@ -168,6 +169,14 @@ public class ReplyListener extends ConsumerLoop {
                 .map(type -> type.substring(0, type.length() - WireHeaders.REPLY_TYPE_SUFFIX.length()))
                 .filter(name -> contract.find(name).isPresent())
                 .orElse(SidecarMetrics.UNKNOWN_OPERATION);
+    }
+
+    private static Duration appDuration(ConsumerRecord<String, byte[]> record) {
+        try {
+            return RecordHeaders.get(record.headers(), WireHeaders.APP_DURATION).map(Duration::parse).orElse(null);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static int status(ConsumerRecord<String, byte[]> record) {

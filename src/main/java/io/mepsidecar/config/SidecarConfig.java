@@ -34,11 +34,26 @@ public interface SidecarConfig {
     /** Operations this app implements, comma-separated; empty when the app only calls. */
     Optional<Set<String>> serves();
 
+    /**
+     * Path of the local app's health endpoint (e.g. {@code /q/health/ready}); when set, readiness is down while it
+     * does not answer 2xx. Unset: the app is not checked.
+     */
+    Optional<String> appHealthPath();
+
     Caller caller();
 
     Service service();
 
     Topics topics();
+
+    Health health();
+
+    interface Health {
+
+        /** How often the broker connection and the app's health endpoint are checked. */
+        @WithDefault("5s")
+        Duration checkInterval();
+    }
 
     interface Caller {
 

@@ -24,6 +24,8 @@ public final class WireHeaders {
     public static final String DEADLINE = "ce_deadline";
     /** HTTP status of the reply: 2xx for a result, 4xx/5xx for a fault. */
     public static final String STATUS = "ce_status";
+    /** Optional, on replies: time the serving app took, ISO-8601 (e.g. {@code PT0.0042S}). */
+    public static final String APP_DURATION = "ce_appduration";
 
     public static final String SPEC_VERSION_VALUE = "1.0";
     /** Suffix of {@code ce_type} on replies: {@code <operation>.reply}. */

@@ -1,5 +1,8 @@
 package io.mepsidecar.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
@@ -19,6 +22,10 @@ public abstract class ConsumerLoop {
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
 
     private final Logger log = Logger.getLogger(getClass());
+
+    /** Kafka's own consumer metrics are bound here for as long as each consumer lives. */
+    @Inject
+    MeterRegistry meterRegistry;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running;
     private volatile Consumer<String, byte[]> consumer;
@@ -67,7 +74,9 @@ public abstract class ConsumerLoop {
 
     private void run() {
         while (running) {
-            try (Consumer<String, byte[]> created = new KafkaConsumer<>(consumerSettings())) {
+            try (Consumer<String, byte[]> created = new KafkaConsumer<>(consumerSettings());
+                    KafkaClientMetrics clientMetrics = new KafkaClientMetrics(created)) {
+                clientMetrics.bindTo(meterRegistry);
                 consumer = created;
                 open(created);
                 while (running) {

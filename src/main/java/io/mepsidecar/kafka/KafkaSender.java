@@ -1,5 +1,7 @@
 package io.mepsidecar.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
@@ -33,9 +35,16 @@ public class KafkaSender {
     private Producer<String, byte[]> producer;
     private ExecutorService sendThread;
 
+    @Inject
+    MeterRegistry meterRegistry;
+
+    private KafkaClientMetrics producerMetrics;
+
     @PostConstruct
     void start() {
         producer = new KafkaProducer<>(settings.producer());
+        producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(meterRegistry);
         sendThread = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "mep-kafka-send");
             thread.setDaemon(true);
@@ -77,6 +86,7 @@ public class KafkaSender {
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
+            producerMetrics.close();
         }
     }
 }

@@ -1,35 +1,143 @@
 package io.mepsidecar.observability;
 
+import io.mepsidecar.config.ServedOperations;
+import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.contract.Contract;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-/** The sidecar's own meters; labels come from the contract only, never from a correlation id. */
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The sidecar's own meters (README: Metrics). Labels come from the contract only (operation, role, outcome), never
+ * from a correlation id, so their number is bounded by the contract.
+ */
 @ApplicationScoped
 public class SidecarMetrics {
 
     /** Label value for a reply whose operation is not in this sidecar's contract. */
     public static final String UNKNOWN_OPERATION = "unknown";
 
+    /** Histogram buckets for ms-scale calls: 1 ms to 30 s. */
+    private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+        Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
     @Inject
     MeterRegistry registry;
 
-    /** A reply arrived that no call waits for: late, abandoned, duplicated or not ours. */
-    public void unmatchedReply(String operation) {
-        Counter.builder("mep.caller.replies.unmatched")
-                .description("Replies dropped because no call waits for them")
-                .tag("operation", operation)
-                .register(registry)
-                .increment();
+    @Inject
+    Contract contract;
+
+    @Inject
+    ServedOperations served;
+
+    @Inject
+    SidecarConfig config;
+
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> consumerLag = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final AtomicInteger appConcurrency = new AtomicInteger();
+
+    /** Registers every gauge at start-up, so a scrape shows 0 rather than nothing before the first call. */
+    void onStart(@Observes StartupEvent event) {
+        contract.operations().forEach(op -> inFlight(Role.CALLER, op.name()));
+        served.all().forEach(s -> {
+            inFlight(Role.SERVICE, s.operation().name());
+            consumerLag(s.operation().name());
+        });
+        Gauge.builder("mep.caller.in.flight.limit", config.caller(), c -> c.maxInFlight())
+                .description("Most calls this sidecar has in flight at once (mep.caller.max-in-flight)")
+                .register(registry);
+        if (!served.isEmpty()) {
+            Gauge.builder("mep.service.app.concurrency", appConcurrency, AtomicInteger::get)
+                    .description("Requests at the serving app right now").register(registry);
+            Gauge.builder("mep.service.app.concurrency.limit", config.service(), s -> s.maxConcurrency())
+                    .description("Most requests handed to the app at once (mep.service.max-concurrency)")
+                    .register(registry);
+        }
     }
 
-    /** A request arrived whose deadline had already passed; it was not delivered to the app. */
-    public void expiredRequest(String operation) {
-        Counter.builder("mep.service.requests.expired")
-                .description("Requests not delivered to the app because their deadline had passed")
+    /** Calls of this operation and role in flight right now; increment when one starts, decrement when it ends. */
+    public AtomicInteger inFlight(Role role, String operation) {
+        return inFlight.computeIfAbsent(role.label() + "/" + operation, key -> {
+            AtomicInteger count = new AtomicInteger();
+            Gauge.builder("mep.calls.in.flight", count, AtomicInteger::get)
+                    .description("Calls in flight: waiting for their reply (caller) or at the app (service)")
+                    .tag("operation", operation).tag("role", role.label())
+                    .register(registry);
+            return count;
+        });
+    }
+
+    /** A call ended with this outcome after {@code duration}; null duration for calls that never started. */
+    public void callEnded(Role role, String operation, Outcome outcome, Duration duration) {
+        counters.computeIfAbsent(role.label() + "/" + operation + "/" + outcome.label(), key -> Counter
+                .builder("mep.calls").description("Calls by outcome")
+                .tag("operation", operation).tag("role", role.label()).tag("outcome", outcome.label())
+                .register(registry)).increment();
+        if (duration != null) {
+            timer("mep.call.duration", "Whole call: as the caller's app sees it (caller), record to reply (service)",
+                    role, operation).record(duration);
+        }
+    }
+
+    /** Caller role: the call minus the time inside the serving app, i.e. the Kafka path and both sidecars. */
+    public void brokerTime(String operation, Duration duration) {
+        timer("mep.call.broker.duration", "Call time outside the serving app", Role.CALLER, operation)
+                .record(duration);
+    }
+
+    /** Service role: the time the serving app took to answer. */
+    public void appTime(String operation, Duration duration) {
+        timer("mep.call.app.duration", "Time inside the serving app", Role.SERVICE, operation).record(duration);
+    }
+
+    /** Requests at the app right now (service role). */
+    public AtomicInteger appConcurrency() {
+        return appConcurrency;
+    }
+
+    /** Records on the served operation's topic not yet read by this replica. */
+    public AtomicLong consumerLag(String operation) {
+        return consumerLag.computeIfAbsent(operation, key -> {
+            AtomicLong lag = new AtomicLong();
+            Gauge.builder("mep.service.consumer.lag", lag, AtomicLong::get)
+                    .description("Records of the request topic not yet read by this replica's partitions")
+                    .tag("operation", operation).register(registry);
+            return lag;
+        });
+    }
+
+    /** A reply arrived that no call waits for: late, abandoned, duplicated or not ours. */
+    public void unmatchedReply(String operation) {
+        counters.computeIfAbsent("unmatched/" + operation, key -> Counter.builder("mep.caller.replies.unmatched")
+                .description("Replies dropped because no call waits for them")
                 .tag("operation", operation)
-                .register(registry)
-                .increment();
+                .register(registry)).increment();
+    }
+
+    private Timer timer(String name, String description, Role role, String operation) {
+        return timers.computeIfAbsent(name + "/" + role.label() + "/" + operation, key -> {
+            Timer.Builder builder = Timer.builder(name).description(description).tag("operation", operation)
+                    .serviceLevelObjectives(BUCKETS);
+            if (name.equals("mep.call.duration")) {
+                builder.tag("role", role.label());
+            }
+            return builder.register(registry);
+        });
     }
 }

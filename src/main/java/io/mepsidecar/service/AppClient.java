@@ -6,6 +6,7 @@ import io.mepsidecar.contract.AppHeaders;
 import io.mepsidecar.error.Problem;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.kafka.ShutdownOrder;
+import io.mepsidecar.observability.SidecarMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +23,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -41,6 +43,9 @@ public class AppClient {
 
     @Inject
     SidecarConfig config;
+
+    @Inject
+    SidecarMetrics metrics;
 
     private HttpClient client;
 
@@ -68,22 +73,33 @@ public class AppClient {
             options.putHeader(AppHeaders.CALLER, request.caller());
         }
         CompletableFuture<AppResponse> answer = new CompletableFuture<>();
+        long start = System.nanoTime();
+        metrics.appConcurrency().incrementAndGet();
         client.request(options)
                 .compose(http -> {
                     // The deadline is absolute: an app that trickles bytes is cut off too, not only a silent one.
                     long timer = vertx.setTimer(remaining, id -> http.reset(0, new TimeoutException("deadline")));
                     return http.send(Buffer.buffer(request.body()))
-                            .compose(this::read)
+                            .compose(response -> read(response, start))
                             .onComplete(done -> vertx.cancelTimer(timer));
                 })
-                .onComplete(result -> answer.complete(result.succeeded() ? result.result()
-                        : fault(result.cause(), served, request)));
+                .onComplete(result -> {
+                    metrics.appConcurrency().decrementAndGet();
+                    answer.complete(result.succeeded() ? answered(result.result(), served)
+                            : fault(result.cause(), served, request));
+                });
         return answer;
     }
 
-    private io.vertx.core.Future<AppResponse> read(HttpClientResponse response) {
+    private io.vertx.core.Future<AppResponse> read(HttpClientResponse response, long start) {
         return response.body().map(body -> new AppResponse(response.statusCode(),
-                response.getHeader("Content-Type"), body.getBytes(), true));
+                response.getHeader("Content-Type"), body.getBytes(), true,
+                Duration.ofNanos(System.nanoTime() - start)));
+    }
+
+    private AppResponse answered(AppResponse response, ServedOperation served) {
+        metrics.appTime(served.operation().name(), response.appDuration());
+        return response;
     }
 
     private static AppResponse fault(Throwable error, ServedOperation served, AppRequest request) {
@@ -94,7 +110,7 @@ public class AppClient {
         Problem problem = Problem.of(type, "the app at " + served.target() + " "
                 + (timedOut ? "did not answer before the deadline" : "could not be reached: " + error.getMessage()),
                 request.correlationId());
-        return new AppResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(), false);
+        return new AppResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(), false, null);
     }
 
     void stop(@Observes @Priority(ShutdownOrder.APP_CLIENT) ShutdownEvent event) {

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
@@ -39,6 +40,7 @@ public class DeferredReplies {
         final Operation operation;
         final AppRequest request;
         final AtomicReference<byte[]> given = new AtomicReference<>();
+        final long deliveredNanos = System.nanoTime();
 
         Deferred(Operation operation, AppRequest request) {
             this.operation = operation;
@@ -98,7 +100,8 @@ public class DeferredReplies {
             throw new SidecarException(ProblemType.REPLY_CONFLICT, "a different reply to " + correlationId
                     + " was already given", correlationId);
         }
-        AppResponse reply = new AppResponse(status, contentType, body, true);
+        AppResponse reply = new AppResponse(status, contentType, body, true,
+                Duration.ofNanos(System.nanoTime() - entry.deliveredNanos));
         CompletableFuture<RecordMetadata> published = replyPublisher.publish(entry.operation, entry.request, reply);
         return published.handle((metadata, error) -> {
             if (error != null) {

@@ -38,6 +38,9 @@ public class ReplyPublisher {
         RecordHeaders.put(headers, WireHeaders.CORRELATION_ID, request.correlationId());
         RecordHeaders.put(headers, WireHeaders.STATUS, Integer.toString(response.status()));
         RecordHeaders.put(headers, WireHeaders.REPLY_INSTANCE, request.replyInstance());
+        if (response.appDuration() != null) {
+            RecordHeaders.put(headers, WireHeaders.APP_DURATION, response.appDuration().toString());
+        }
         return sender.send(record);
     }
 }

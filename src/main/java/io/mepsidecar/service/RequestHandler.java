@@ -4,6 +4,8 @@ import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.RecordHeaders;
+import io.mepsidecar.observability.Outcome;
+import io.mepsidecar.observability.Role;
 import io.mepsidecar.observability.SidecarMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,10 +14,12 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serves one request record: delivers it to the app and publishes the answer as the reply. The returned future
@@ -58,19 +62,38 @@ public class RequestHandler {
         } catch (IllegalArgumentException e) {
             LOG.warnf("skipped undecodable request at %s-%d@%d: %s", record.topic(), record.partition(),
                     record.offset(), e.getMessage());
+            metrics.callEnded(Role.SERVICE, operation.name(), Outcome.SKIPPED, null);
             return CompletableFuture.completedFuture(null);
         }
         if (request.isExpired(Instant.now())) {
             LOG.infof("request %s to %s expired before delivery (deadline %s)", request.correlationId(),
                     operation.name(), request.deadline());
-            metrics.expiredRequest(operation.name());
+            metrics.callEnded(Role.SERVICE, operation.name(), Outcome.EXPIRED, null);
             return CompletableFuture.completedFuture(null);
         }
-        if (!operation.expectsReply()) {
-            return appClient.deliver(served, request).thenAccept(response -> requireDelivered(response, request));
+        long start = System.nanoTime();
+        AtomicInteger inFlight = metrics.inFlight(Role.SERVICE, operation.name());
+        inFlight.incrementAndGet();
+        CompletableFuture<AppResponse> answer = appClient.deliver(served, request);
+        CompletableFuture<Void> finished;
+        if (operation.expectsReply()) {
+            deferredReplies.expect(operation, request);
+            finished = answer.thenCompose(response -> reply(operation, request, response));
+        } else {
+            finished = answer.thenAccept(response -> requireDelivered(response, request));
         }
-        deferredReplies.expect(operation, request);
-        return appClient.deliver(served, request).thenCompose(response -> reply(operation, request, response));
+        return finished.whenComplete((done, error) -> {
+            inFlight.decrementAndGet();
+            metrics.callEnded(Role.SERVICE, operation.name(), outcomeOf(answer.getNow(null)),
+                    Duration.ofNanos(System.nanoTime() - start));
+        });
+    }
+
+    private static Outcome outcomeOf(AppResponse response) {
+        if (response == null || !response.delivered()) {
+            return Outcome.UNDELIVERABLE;
+        }
+        return response.status() == ACCEPTED ? Outcome.DEFERRED : Outcome.ofStatus(response.status());
     }
 
     /**

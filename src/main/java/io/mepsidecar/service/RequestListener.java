@@ -7,6 +7,7 @@ import io.mepsidecar.kafka.ConsumerLoop;
 import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.kafka.ShutdownOrder;
 import io.mepsidecar.kafka.TopicInitializer;
+import io.mepsidecar.observability.SidecarMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -49,6 +50,7 @@ public class RequestListener extends ConsumerLoop {
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration BACKLOG_WAIT = Duration.ofMillis(200);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final long LAG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     @Inject
     KafkaClientSettings settings;
@@ -62,10 +64,14 @@ public class RequestListener extends ConsumerLoop {
     @Inject
     RequestHandler handler;
 
+    @Inject
+    SidecarMetrics metrics;
+
     private final Queue<ConsumerRecord<String, byte[]>> waiting = new ArrayDeque<>();
     private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
     private int inFlight;
+    private long lagMeasuredAt;
 
     void onStart(@Observes StartupEvent event) {
         if (!served.isEmpty()) {
@@ -102,6 +108,22 @@ public class RequestListener extends ConsumerLoop {
         dispatchWaiting();
         throttle(consumer);
         commit(consumer, false);
+        measureLag(consumer);
+    }
+
+    /** Publishes the consumer's lag per operation, at most once a second; read from the consumer's own state. */
+    private void measureLag(Consumer<String, byte[]> consumer) {
+        long now = System.nanoTime();
+        if (now - lagMeasuredAt < LAG_INTERVAL_NANOS) {
+            return;
+        }
+        lagMeasuredAt = now;
+        Map<String, Long> lagByTopic = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            consumer.currentLag(partition).ifPresent(lag -> lagByTopic.merge(partition.topic(), lag, Long::sum));
+        }
+        served.all().forEach(s -> metrics.consumerLag(s.operation().name())
+                .set(lagByTopic.getOrDefault(s.operation().topic(), 0L)));
     }
 
     @Override

@@ -82,6 +82,7 @@ class ServiceLimitsTest {
     }
 
     private double expired(String operation) {
-        return Metrics.scrape(metrics, "mep_service_requests_expired_total", operation);
+        return Metrics.value(Metrics.scrape(metrics), "mep_calls_total",
+                "operation=\"" + operation + "\",outcome=\"expired\",role=\"service\"");
     }
 }

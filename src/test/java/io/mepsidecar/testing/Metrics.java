@@ -3,10 +3,13 @@ package io.mepsidecar.testing;
 import io.restassured.RestAssured;
 
 import java.net.URL;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads one sample out of a Prometheus text exposition, as a user's scrape would see it. */
+/** Reads samples out of a Prometheus text exposition, as a user's scrape would see it. */
 public final class Metrics {
 
     private Metrics() {
@@ -14,19 +17,34 @@ public final class Metrics {
 
     /** Scrapes the sidecar's Prometheus endpoint and reads {@code name{operation="..."}}. */
     public static double scrape(URL metricsUrl, String name, String operation) {
-        String exposition = RestAssured.given().accept("text/plain").get(metricsUrl).asString();
-        return value(exposition, name, "operation=\"" + operation + "\"");
+        return value(scrape(metricsUrl), name, "operation=\"" + operation + "\"");
     }
 
-    /** The value of {@code name{labels}}, where {@code labels} is e.g. {@code operation="echo"}; 0 when absent. */
+    public static String scrape(URL metricsUrl) {
+        return RestAssured.given().accept("text/plain").get(metricsUrl).asString();
+    }
+
+    /**
+     * The value of the first {@code name} sample whose labels include every one of {@code labels} (e.g.
+     * {@code operation="echo",role="caller"}; empty for any); 0 when there is none.
+     */
     public static double value(String exposition, String name, String labels) {
-        Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+        Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{([^}]*)\\})? (\\S+)$", Pattern.MULTILINE);
+        Set<String> wanted = labelSet(labels);
         Matcher matcher = sample.matcher(exposition);
         while (matcher.find()) {
-            if (matcher.group(1).contains(labels)) {
+            if (labelSet(matcher.group(1)).containsAll(wanted)) {
                 return Double.parseDouble(matcher.group(2));
             }
         }
         return 0;
+    }
+
+    private static Set<String> labelSet(String labels) {
+        Set<String> set = new HashSet<>();
+        if (labels != null) {
+            Arrays.stream(labels.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(set::add);
+        }
+        return set;
     }
 }

@@ -1,6 +1,5 @@
-package io.mepsidecar.observability;
+package io.mepsidecar.caller;
 
-import io.mepsidecar.caller.ReplyListener;
 import io.mepsidecar.contract.Contract;
 import io.mepsidecar.contract.Operation;
 import jakarta.enterprise.context.ApplicationScoped;
