@@ -31,6 +31,9 @@ import org.apache.kafka.server.common.MetadataVersion;
 import org.jboss.logmanager.LogContext;
 import org.jboss.logmanager.Logger;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 
@@ -67,12 +70,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final File logDir;
     private final String bootstrapServers;
-    private final KafkaRaftServer server;
+    private final Properties props;
+    private KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(File logDir, String bootstrapServers, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(File logDir, String bootstrapServers, Properties props, KafkaRaftServer server) {
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
+        this.props = props;
         this.server = server;
     }
 
@@ -93,7 +98,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             format(logDir);
             server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, HOST + ":" + brokerPort, server);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, HOST + ":" + brokerPort, props, server);
             broker.awaitReady();
             return broker;
         } catch (RuntimeException | Error e) {
@@ -127,6 +132,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Stops the broker as an outage would, keeping its data and ports; {@link #restart()} brings it back. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Starts the stopped broker again on the same ports with the same data, and waits until it answers. */
+    public synchronized void restart() {
+        if (server == null) {
+            server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+            server.startup();
+            awaitReady();
+        }
+    }
+
     /** Shuts the broker down, waits for it to stop and deletes its log directory. Idempotent. */
     @Override
     public synchronized void close() {
@@ -138,18 +161,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         try (Admin admin = admin()) {
-            while (true) {
-                long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (remainingMs <= 0) {
-                    throw new IllegalStateException("Kafka broker did not start within " + STARTUP_TIMEOUT);
-                }
-                if (answersDescribeCluster(admin, remainingMs)) {
-                    return;
-                }
-                pause(Duration.ofMillis(100));
-            }
+            Awaitility.await("Kafka broker answers").atMost(STARTUP_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> answersDescribeCluster(admin, 2_000));
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("Kafka broker did not start within " + STARTUP_TIMEOUT, e);
         }
     }
 
@@ -164,14 +180,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
-        }
-    }
 
     private static void awaitCreated(CreateTopicsResult result, String name) {
         try {

@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code /flaky/...}: 503 on the first request of each correlation id, 204 after;</li>
  * <li>{@code /place-order}: first invokes the one-way {@code order-confirmed} on its sidecar with the same body
  * (a duplex callback contract), then echoes;</li>
+ * <li>{@code /health}: 200, or 503 after {@link #healthy(boolean) healthy(false)};</li>
  * <li>anything else: echoes (and records the request, e.g. a completion callback).</li>
  * </ul>
  * Every request is recorded with its headers, so tests can check what the app saw.
@@ -55,6 +56,7 @@ public final class TestApp implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile CountDownLatch slowGate = new CountDownLatch(1);
     private volatile boolean holdingSlow = true;
+    private volatile boolean healthy = true;
     private volatile String sidecarUrl;
     private final AtomicInteger slowNow = new AtomicInteger();
     private final AtomicInteger slowMax = new AtomicInteger();
@@ -98,6 +100,11 @@ public final class TestApp implements AutoCloseable {
     /** The sidecar this app calls for {@code /echo-later} and {@code /place-order}. */
     public void sidecarUrl(String url) {
         this.sidecarUrl = url.replaceAll("/+$", "");
+    }
+
+    /** What {@code /health} answers: 200 when healthy, 503 when not. */
+    public void healthy(boolean healthy) {
+        this.healthy = healthy;
     }
 
     /** With false, {@code /slow} answers at once instead of holding; true again restores holding. */
@@ -158,6 +165,9 @@ public final class TestApp implements AutoCloseable {
                     String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
                     respond(exchange, 202, null, new byte[0]);
                     executor.execute(() -> put(correlationId, contentType, body));
+                    break;
+                case "/health":
+                    respond(exchange, healthy ? 200 : 503, "text/plain", (healthy ? "UP" : "DOWN").getBytes());
                     break;
                 case "/accept-only":
                     respond(exchange, 202, null, new byte[0]);
