@@ -54,7 +54,10 @@ public class SidecarMetrics {
 
     /** Registers every gauge at start-up, so a scrape shows 0 rather than nothing before the first call. */
     void onStart(@Observes StartupEvent event) {
-        contract.operations().forEach(op -> inFlight(Role.CALLER, op.name()));
+        contract.operations().forEach(op -> {
+            inFlight(Role.CALLER, op.name());
+            unmatchedReplies(op.name());
+        });
         served.all().forEach(s -> {
             inFlight(Role.SERVICE, s.operation().name());
             consumerLag(s.operation().name());
@@ -124,10 +127,15 @@ public class SidecarMetrics {
 
     /** A reply arrived that no call waits for: late, abandoned, duplicated or not ours. */
     public void unmatchedReply(String operation) {
-        counters.computeIfAbsent("unmatched/" + operation, key -> Counter.builder("mep.caller.replies.unmatched")
+        unmatchedReplies(operation).increment();
+    }
+
+    private Counter unmatchedReplies(String operation) {
+        return counters.computeIfAbsent("unmatched/" + operation, key -> Counter
+                .builder("mep.caller.replies.unmatched")
                 .description("Replies dropped because no call waits for them")
                 .tag("operation", operation)
-                .register(registry)).increment();
+                .register(registry));
     }
 
     private Timer timer(String name, String description, Role role, String operation) {

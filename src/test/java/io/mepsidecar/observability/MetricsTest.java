@@ -9,6 +9,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -84,6 +90,24 @@ class MetricsTest {
         await().untilAsserted(() -> assertThat(sample(scrape(), "mep_ready", "")).isEqualTo(1));
         assertThat(scrape).contains("kafka_producer_record_send_total").contains("kafka_consumer_fetch_manager");
         assertThat(scrape).doesNotContain("correlation");
+    }
+
+    @Test
+    void everyMetricTheDashboardAndTheAlertsUseIsExposed() throws Exception {
+        given().contentType("text/plain").body("warm up").post("/v1/invoke/echo").then().statusCode(200);
+        String used = Files.readString(Path.of("monitoring/grafana/mep-sidecar-dashboard.json"))
+                + Files.readString(Path.of("monitoring/prometheus/mep-sidecar-alerts.yaml"));
+        Set<String> names = new TreeSet<>();
+        Matcher metric = Pattern.compile("\\b(?:mep|kafka)_[a-z0-9_]+").matcher(used);
+        while (metric.find()) {
+            names.add(metric.group());
+        }
+        assertThat(names).contains("mep_calls_in_flight", "mep_ready");
+
+        await().untilAsserted(() -> {
+            String scrape = scrape();
+            assertThat(names).allSatisfy(name -> assertThat(scrape).containsPattern("(?m)^" + name + "[{ ]"));
+        });
     }
 
     private String scrape() {
