@@ -46,6 +46,11 @@ public class CallResults {
                 : Optional.of(stored.reply());
     }
 
+    /** True when as many results are kept as {@code mep.caller.max-results} allows. */
+    public boolean isFull() {
+        return results.size() >= config.caller().maxResults();
+    }
+
     public boolean remove(String correlationId) {
         return results.remove(correlationId) != null;
     }

@@ -1,5 +1,6 @@
 package io.mepsidecar.caller;
 
+import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.AppHeaders;
 import io.mepsidecar.contract.Contract;
 import io.mepsidecar.contract.Operation;
@@ -54,6 +55,12 @@ public class Invoker {
     @Inject
     SidecarMetrics metrics;
 
+    @Inject
+    CallResults results;
+
+    @Inject
+    SidecarConfig config;
+
     public CompletionStage<Response> invoke(String operationName, String contentType, byte[] body,
             List<String> prefer, String timeout, String callback) {
         String correlationId = UUID.randomUUID().toString();
@@ -74,6 +81,12 @@ public class Invoker {
             metrics.callEnded(Role.CALLER, operation.name(), Outcome.UNAVAILABLE, null);
             throw new SidecarException(ProblemType.BROKER_UNAVAILABLE,
                     "the sidecar is not connected to the Kafka broker yet; no reply could be received", correlationId);
+        }
+        if (options.preferences().respondAsync() && results.isFull()) {
+            metrics.callEnded(Role.CALLER, operation.name(), Outcome.REJECTED, null);
+            throw new SidecarException(ProblemType.TOO_MANY_CALLS, config.caller().maxResults()
+                    + " results of asynchronous calls are kept, the most this sidecar keeps (mep.caller.max-results);"
+                    + " fetch or DELETE them, or retry later", correlationId);
         }
         PendingCall call = pendingCalls.register(correlationId, operation, options, deadline);
         call.reply().orTimeout(options.timeout().toMillis(), TimeUnit.MILLISECONDS);

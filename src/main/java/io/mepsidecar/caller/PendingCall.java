@@ -82,6 +82,11 @@ public final class PendingCall {
         return answer.compareAndSet(Answer.UNDECIDED, Answer.SYNCHRONOUS);
     }
 
+    /** True once this call was answered with a 202: only then does it have a reply resource. */
+    boolean wasAnsweredAsynchronously() {
+        return answer.get() == Answer.ASYNCHRONOUS;
+    }
+
     /** True if this call is now answered with a 202; false if its result was already returned. */
     boolean answerAsynchronously() {
         return answer.compareAndSet(Answer.UNDECIDED, Answer.ASYNCHRONOUS);

@@ -73,12 +73,13 @@ public class PendingCalls {
         return call != null && call.reply().complete(reply);
     }
 
-    /** Stops waiting for the call; a reply that comes later is counted as unmatched. */
-    public void abandon(String correlationId, Throwable reason) {
+    /**
+     * Stops waiting for the call; a reply that comes later is counted as unmatched. False when the call had already
+     * completed (or is unknown).
+     */
+    public boolean abandon(String correlationId, Throwable reason) {
         PendingCall call = calls.get(correlationId);
-        if (call != null) {
-            call.reply().completeExceptionally(reason);
-        }
+        return call != null && call.reply().completeExceptionally(reason);
     }
 
     public int size() {

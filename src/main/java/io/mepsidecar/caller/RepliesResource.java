@@ -37,26 +37,31 @@ public class RepliesResource {
     @Path("{id}")
     @Produces(MediaType.WILDCARD)
     public CompletionStage<Response> fetch(@PathParam("id") String id, @HeaderParam("Prefer") List<String> prefer) {
-        var result = results.find(id);
-        if (result.isPresent()) {
-            return CompletableFuture.completedFuture(Invoker.replyResponse(result.get(), id));
+        // Pending first: a call completing now is stored before it leaves the pending calls, so it is found in one.
+        var call = replyResource(id);
+        if (call.isPresent()) {
+            return Preferences.parse(prefer).waitFor()
+                    .map(wait -> invoker.awaitResult(call.get(), wait))
+                    .orElseGet(() -> CompletableFuture.completedFuture(Invoker.pendingResponse(id)));
         }
-        PendingCall call = pendingCalls.find(id).filter(PendingCall::isAsync).orElseThrow(() -> unknown(id));
-        return Preferences.parse(prefer).waitFor()
-                .map(wait -> invoker.awaitResult(call, wait))
-                .orElseGet(() -> CompletableFuture.completedFuture(Invoker.pendingResponse(id)));
+        Reply result = results.find(id).orElseThrow(() -> unknown(id));
+        return CompletableFuture.completedFuture(Invoker.replyResponse(result, id));
     }
 
     @DELETE
     @Path("{id}")
     public Response abandon(@PathParam("id") String id) {
-        var call = pendingCalls.find(id).filter(PendingCall::isAsync);
-        if (call.isPresent()) {
-            pendingCalls.abandon(id, new AbandonedException(id));
-        } else if (!results.remove(id)) {
+        boolean abandoned = replyResource(id).isPresent() && pendingCalls.abandon(id, new AbandonedException(id));
+        // If the call completed meanwhile, its result was stored: forget it (a callback already sent stays sent).
+        if (!abandoned && !results.remove(id)) {
             throw unknown(id);
         }
         return Response.noContent().header(AppHeaders.CORRELATION_ID, id).build();
+    }
+
+    /** A pending call that was answered 202; one still undecided (within its wait) has no reply resource yet. */
+    private java.util.Optional<PendingCall> replyResource(String id) {
+        return pendingCalls.find(id).filter(PendingCall::wasAnsweredAsynchronously);
     }
 
     private static SidecarException unknown(String id) {

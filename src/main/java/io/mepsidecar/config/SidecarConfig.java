@@ -72,6 +72,10 @@ public interface SidecarConfig {
         @WithDefault("5m")
         Duration resultTtl();
 
+        /** Results of asynchronous calls kept at once; when full, new asynchronous calls get 429. */
+        @WithDefault("10000")
+        int maxResults();
+
         /** How long a completion callback is retried (with backoff) until the caller's app accepts it. */
         @WithDefault("30s")
         Duration callbackRetry();

@@ -98,7 +98,10 @@ public class AppClient {
     }
 
     private AppResponse answered(AppResponse response, ServedOperation served) {
-        metrics.appTime(served.operation().name(), response.appDuration());
+        boolean deferred = served.operation().expectsReply() && response.status() == 202;
+        if (!deferred) { // a deferred reply's app time ends at its PUT (DeferredReplies)
+            metrics.appTime(served.operation().name(), response.appDuration());
+        }
         return response;
     }
 

@@ -19,6 +19,11 @@ record AppRequest(String correlationId, Instant deadline, String contentType, by
 
     private static final Duration MAX_WAIT = Duration.ofDays(1);
 
+    /** The same request without its payload, to keep while a reply is awaited. */
+    AppRequest withoutBody() {
+        return new AppRequest(correlationId, deadline, contentType, new byte[0], caller, replyTo, replyInstance);
+    }
+
     boolean isExpired(Instant now) {
         return !now.isBefore(deadline);
     }

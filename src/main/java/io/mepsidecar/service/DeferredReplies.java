@@ -5,12 +5,12 @@ import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
 import io.mepsidecar.kafka.PublishFailures;
+import io.mepsidecar.observability.SidecarMetrics;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.RecordMetadata;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -39,13 +39,17 @@ public class DeferredReplies {
     private static final class Deferred {
         final Operation operation;
         final AppRequest request;
-        final AtomicReference<byte[]> given = new AtomicReference<>();
         final long deliveredNanos = System.nanoTime();
+        /** Digest of the reply given, and its publish; both null while no reply is given. */
+        final AtomicReference<Given> given = new AtomicReference<>();
 
         Deferred(Operation operation, AppRequest request) {
             this.operation = operation;
             this.request = request;
         }
+    }
+
+    private record Given(byte[] digest, CompletableFuture<Void> published) {
     }
 
     private final Map<String, Deferred> deferred = new ConcurrentHashMap<>();
@@ -59,6 +63,9 @@ public class DeferredReplies {
     @Inject
     Vertx vertx;
 
+    @Inject
+    SidecarMetrics metrics;
+
     void onStart(@Observes StartupEvent event) {
         vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> removeForgotten(Instant.now()));
     }
@@ -68,7 +75,7 @@ public class DeferredReplies {
      * overtake the 202.
      */
     void expect(Operation operation, AppRequest request) {
-        deferred.putIfAbsent(request.correlationId(), new Deferred(operation, request));
+        deferred.putIfAbsent(request.correlationId(), new Deferred(operation, request.withoutBody()));
     }
 
     /**
@@ -76,8 +83,12 @@ public class DeferredReplies {
      * PUT a reply, which then stands, and the answer must not be published too.
      */
     boolean answered(String correlationId) {
-        Deferred entry = deferred.remove(correlationId);
-        return entry != null && entry.given.get() != null;
+        Deferred entry = deferred.get(correlationId);
+        if (entry != null && entry.given.get() != null) {
+            return true; // kept until it expires, so a PUT whose publish failed can be retried
+        }
+        deferred.remove(correlationId);
+        return false;
     }
 
     /**
@@ -93,23 +104,28 @@ public class DeferredReplies {
                     + " stopped waiting at " + entry.request.deadline(), correlationId);
         }
         byte[] digest = digest(status, contentType, body);
-        if (!entry.given.compareAndSet(null, digest)) {
-            if (Arrays.equals(entry.given.get(), digest)) {
-                return CompletableFuture.completedFuture(null);
+        Given mine = new Given(digest, new CompletableFuture<>());
+        if (!entry.given.compareAndSet(null, mine)) {
+            Given earlier = entry.given.get();
+            if (earlier != null && Arrays.equals(earlier.digest(), digest)) {
+                return earlier.published(); // the same reply: answered when (and as) the first one is published
             }
             throw new SidecarException(ProblemType.REPLY_CONFLICT, "a different reply to " + correlationId
                     + " was already given", correlationId);
         }
-        AppResponse reply = new AppResponse(status, contentType, body, true,
-                Duration.ofNanos(System.nanoTime() - entry.deliveredNanos));
-        CompletableFuture<RecordMetadata> published = replyPublisher.publish(entry.operation, entry.request, reply);
-        return published.handle((metadata, error) -> {
-            if (error != null) {
-                entry.given.set(null);
-                throw PublishFailures.problem(error, "the reply to " + correlationId, correlationId);
+        Duration appTime = Duration.ofNanos(System.nanoTime() - entry.deliveredNanos);
+        AppResponse reply = new AppResponse(status, contentType, body, true, appTime);
+        replyPublisher.publish(entry.operation, entry.request, reply).whenComplete((metadata, error) -> {
+            if (error == null) {
+                metrics.appTime(entry.operation.name(), appTime);
+                mine.published().complete(null);
+            } else {
+                entry.given.compareAndSet(mine, null);
+                mine.published().completeExceptionally(
+                        PublishFailures.problem(error, "the reply to " + correlationId, correlationId));
             }
-            return null;
         });
+        return mine.published();
     }
 
     private void removeForgotten(Instant now) {

@@ -74,26 +74,26 @@ public class RequestHandler {
         long start = System.nanoTime();
         AtomicInteger inFlight = metrics.inFlight(Role.SERVICE, operation.name());
         inFlight.incrementAndGet();
-        CompletableFuture<AppResponse> answer = appClient.deliver(served, request);
-        CompletableFuture<Void> finished;
         if (operation.expectsReply()) {
-            deferredReplies.expect(operation, request);
-            finished = answer.thenCompose(response -> reply(operation, request, response));
-        } else {
-            finished = answer.thenAccept(response -> requireDelivered(response, request));
+            deferredReplies.expect(operation, request); // before delivery: the app may PUT before its 202 is read
         }
+        CompletableFuture<AppResponse> answer = appClient.deliver(served, request);
+        CompletableFuture<Void> finished = operation.expectsReply()
+                ? answer.thenCompose(response -> reply(operation, request, response))
+                : answer.thenAccept(response -> requireDelivered(response, request));
         return finished.whenComplete((done, error) -> {
             inFlight.decrementAndGet();
-            metrics.callEnded(Role.SERVICE, operation.name(), outcomeOf(answer.getNow(null)),
+            metrics.callEnded(Role.SERVICE, operation.name(), outcomeOf(operation, answer.getNow(null)),
                     Duration.ofNanos(System.nanoTime() - start));
         });
     }
 
-    private static Outcome outcomeOf(AppResponse response) {
+    private static Outcome outcomeOf(Operation operation, AppResponse response) {
         if (response == null || !response.delivered()) {
             return Outcome.UNDELIVERABLE;
         }
-        return response.status() == ACCEPTED ? Outcome.DEFERRED : Outcome.ofStatus(response.status());
+        boolean deferred = operation.expectsReply() && response.status() == ACCEPTED;
+        return deferred ? Outcome.DEFERRED : Outcome.ofStatus(response.status());
     }
 
     /**

@@ -27,9 +27,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -119,11 +122,19 @@ public class RequestListener extends ConsumerLoop {
         }
         lagMeasuredAt = now;
         Map<String, Long> lagByTopic = new HashMap<>();
+        Set<String> unknown = new HashSet<>();
         for (TopicPartition partition : consumer.assignment()) {
-            consumer.currentLag(partition).ifPresent(lag -> lagByTopic.merge(partition.topic(), lag, Long::sum));
+            OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isPresent()) {
+                lagByTopic.merge(partition.topic(), lag.getAsLong(), Long::sum);
+            } else {
+                unknown.add(partition.topic());
+            }
         }
-        served.all().forEach(s -> metrics.consumerLag(s.operation().name())
-                .set(lagByTopic.getOrDefault(s.operation().topic(), 0L)));
+        // A topic whose lag is not known locally keeps its last value rather than dropping to 0.
+        served.all().stream().filter(s -> !unknown.contains(s.operation().topic()))
+                .forEach(s -> metrics.consumerLag(s.operation().name())
+                        .set(lagByTopic.getOrDefault(s.operation().topic(), 0L)));
     }
 
     @Override

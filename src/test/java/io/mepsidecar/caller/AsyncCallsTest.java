@@ -66,6 +66,23 @@ class AsyncCallsTest {
     }
 
     @Test
+    void aCallStillWithinItsWaitHasNoReplyResourceYet() throws Exception {
+        String body = "undecided-" + UUID.randomUUID();
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+                .header("Prefer", "respond-async, wait=20").contentType("text/plain").body(body)
+                .post("/v1/invoke/hold"));
+        String id = await().until(() -> KafkaTestResource.app().received().stream()
+                .filter(r -> body.equals(new String(r.body()))).map(r -> r.header("Mep-Correlation-Id"))
+                .findFirst().orElse(null), found -> found != null);
+
+        given().get("/v1/replies/" + id).then().statusCode(404);
+        given().delete("/v1/replies/" + id).then().statusCode(404);
+        KafkaTestResource.app().releaseSlow();
+
+        call.get().then().statusCode(200).body(equalTo(body));
+    }
+
+    @Test
     void longPollReturnsTheResultAsSoonAsItArrives() throws Exception {
         String body = "long-poll-" + UUID.randomUUID();
         String location = startAsync("hold", body).header("Location");
