@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * HTTP calls with a keep-alive pool as large as the concurrency. Synchronous: one POST whose 200 is the reply.
- * Asynchronous: POST with {@code Prefer: respond-async, wait=N}; on 202, long-poll the {@code Location} with
- * {@code Prefer: wait=N} until the result is there.
+ * Asynchronous: POST with {@code Prefer: respond-async} (202 + {@code Location} once published), then long-poll the
+ * {@code Location} with {@code Prefer: wait=10} until the result is there.
  */
 final class HttpTarget implements Target, AutoCloseable {
 
@@ -36,7 +36,7 @@ final class HttpTarget implements Target, AutoCloseable {
     public CompletableFuture<Void> call(byte[] payload) {
         RequestOptions post = options(HttpMethod.POST, path).putHeader("Content-Type", "application/octet-stream");
         if (async) {
-            post.putHeader("Prefer", "respond-async, wait=10");
+            post.putHeader("Prefer", "respond-async");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         client.request(post).compose(request -> request.send(Buffer.buffer(payload)))

@@ -62,6 +62,11 @@ public final class SidecarProcess implements AutoCloseable {
         }
     }
 
+    /** The operating system's id of the process. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** The exit code; only valid once the process has exited. */
     public int exitCode() {
         return process.exitValue();

@@ -1,0 +1,41 @@
+package io.mepsidecar.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The benchmark harness in a few seconds, so that it cannot rot between real runs. */
+class BenchmarkSmokeIT {
+
+    @Test
+    void measuresEveryModeAndWritesTheReport() throws Exception {
+        Summary.Settings smoke = new Summary.Settings(List.of(1, 4), 1, 2, 1024, 2, 100, true);
+        Path dir = Path.of("target", "benchmark-smoke");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+        Summary summary = new Benchmark(smoke, new PrintStream(log, true, StandardCharsets.UTF_8)).run(dir);
+
+        for (int concurrency : List.of(1, 4)) {
+            for (String mode : List.of("baseline", "direct-http", "sidecar")) {
+                Summary.Run run = summary.run(mode, concurrency);
+                assertThat(run).as(mode + " at " + concurrency).isNotNull();
+                assertThat(run.calls()).as(mode + " calls").isPositive();
+                assertThat(run.failures()).as(mode + " failures").isZero();
+                assertThat(run.p50()).isPositive().isLessThanOrEqualTo(run.p99());
+            }
+        }
+        assertThat(summary.run("sidecar-async", 4).calls()).isPositive();
+        assertThat(summary.memory().pending().calls()).isEqualTo(100);
+        assertThat(summary.memory().callerIdleRssMiB()).isPositive();
+        assertThat(dir.resolve("summary.json")).exists();
+        assertThat(Files.readString(dir.resolve("results.md"))).contains("sidecar").contains("baseline");
+        assertThat(dir.resolve("latency.png")).exists();
+    }
+}

@@ -1,0 +1,46 @@
+package io.mepsidecar.bench;
+
+import java.util.List;
+
+/**
+ * Everything one benchmark run measured, as written to {@code summary.json}. Latencies in milliseconds, throughput
+ * in calls per second, memory in MiB (per-call figures in bytes).
+ */
+record Summary(Machine machine, String date, Settings settings, List<Run> runs, Memory memory) {
+
+    /** Where it ran. */
+    record Machine(int cores, long memoryMiB, String os, String java, String cpu) {
+    }
+
+    /** What it ran. */
+    record Settings(List<Integer> concurrency, long warmupSeconds, long durationSeconds, int payloadBytes,
+            int partitions, int pendingCalls, boolean smoke) {
+    }
+
+    /**
+     * One closed-loop run of one mode at one concurrency.
+     *
+     * @param mode {@code baseline} (plain kafka-clients request-reply), {@code direct-http} (the echo app without
+     *             Kafka), {@code sidecar} (through both sidecars, synchronous) or {@code sidecar-async}
+     *             ({@code respond-async, wait} + long-poll)
+     */
+    record Run(String mode, int concurrency, double p50, double p90, double p99, double p999, double max,
+            double throughput, long calls, long failures, List<double[]> percentiles) {
+    }
+
+    /** Resident set sizes of the two sidecar processes, and what pending asynchronous calls cost. */
+    record Memory(double callerIdleRssMiB, double serviceIdleRssMiB, double callerLoadRssMiB,
+            double serviceLoadRssMiB, Pending pending) {
+    }
+
+    /** The caller sidecar before and after {@code calls} asynchronous calls were left pending (after a full GC). */
+    record Pending(int calls, double heapBeforeMiB, double heapAfterMiB, double rssBeforeMiB, double rssAfterMiB,
+            double heapBytesPerCall, double rssBytesPerCall) {
+    }
+
+    /** The run of {@code mode} at {@code concurrency}, if measured. */
+    Run run(String mode, int concurrency) {
+        return runs.stream().filter(r -> r.mode().equals(mode) && r.concurrency() == concurrency).findFirst()
+                .orElse(null);
+    }
+}
