@@ -75,9 +75,9 @@ public final class Benchmark {
         EchoServer echo = EchoServer.start(vertx);
         started.add(echo);
         Path contract = writeContract(dir);
-        SidecarProcess service = sidecar("bench-service", broker, contract)
+        SidecarProcess service = sidecar("bench-service", broker, contract, dir)
                 .appUrl(echo.url()).serves("bench-echo,bench-hold").start();
-        SidecarProcess caller = sidecar("bench-caller", broker, contract).start();
+        SidecarProcess caller = sidecar("bench-caller", broker, contract, dir).start();
         KafkaBaseline baseline = new KafkaBaseline(broker.bootstrapServers(), "bench.baseline.requests",
                 "bench.baseline.replies");
         started.add(baseline);
@@ -90,12 +90,15 @@ public final class Benchmark {
         new java.util.Random(1).nextBytes(payload);
         List<Summary.Run> runs = new ArrayList<>();
         PeakRss peak = new PeakRss(caller.pid(), service.pid());
+        Breakdown breakdown = new Breakdown(caller.managementUrl(), service.managementUrl(), "bench-echo");
         for (int concurrency : settings.concurrency()) {
             runs.add(measure("baseline", baseline, concurrency, payload));
             runs.add(measureHttp(vertx, "direct-http", echo.url(), "/bench-echo", concurrency, false, payload));
             peak.start();
-            runs.add(measureHttp(vertx, "sidecar", caller.url(), "/v1/invoke/bench-echo", concurrency, false,
-                    payload));
+            breakdown.start();
+            Summary.Run sidecar = measureHttp(vertx, "sidecar", caller.url(), "/v1/invoke/bench-echo", concurrency,
+                    false, payload);
+            runs.add(withBreakdown(sidecar, breakdown.stop()));
             peak.stop();
         }
         int highest = settings.concurrency().stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -107,8 +110,13 @@ public final class Benchmark {
         return summary;
     }
 
-    private SidecarProcess.Builder sidecar(String app, EmbeddedKafkaBroker broker, Path contract) {
-        return SidecarProcess.builder(app).bootstrapServers(broker.bootstrapServers()).contract(contract)
+    private SidecarProcess.Builder sidecar(String app, EmbeddedKafkaBroker broker, Path contract, Path dir) {
+        SidecarProcess.Builder builder = SidecarProcess.builder(app);
+        if (Boolean.getBoolean("bench.jfr")) { // profile the sidecars: docs/benchmarks.md, "Where the time goes"
+            builder.env("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + dir.resolve(app + ".jfr").toAbsolutePath());
+        }
+        return builder.bootstrapServers(broker.bootstrapServers()).contract(contract)
                 .env("MEP_SERVICE_MAX_CONCURRENCY", "256")
                 .env("MEP_CALLER_MAX_IN_FLIGHT", Integer.toString(Math.max(1000, settings.pendingCalls() * 2)))
                 // the async run keeps every result for its TTL: room for a run's worth, kept for 30 s
@@ -133,13 +141,21 @@ public final class Benchmark {
         }
     }
 
+    private Summary.Run withBreakdown(Summary.Run run, Summary.Breakdown breakdown) {
+        log(String.format("sidecar breakdown at %d: caller %.2f ms = caller sidecar + Kafka %.2f ms + service %.2f ms"
+                + " (service sidecar %.2f ms + app %.2f ms)", run.concurrency(), breakdown.callerMs(),
+                breakdown.callerAndKafkaMs(), breakdown.serviceMs(), breakdown.serviceSidecarMs(), breakdown.appMs()));
+        return new Summary.Run(run.mode(), run.concurrency(), run.p50(), run.p90(), run.p99(), run.p999(), run.max(),
+                run.throughput(), run.calls(), run.failures(), run.percentiles(), breakdown);
+    }
+
     private static Summary.Run toRun(String mode, int concurrency, ClosedLoop.Result result) {
         Histogram h = result.latencyMicros();
         List<double[]> points = Arrays.stream(PERCENTILES)
                 .mapToObj(p -> new double[] {p, ms(h.getValueAtPercentile(p))}).collect(Collectors.toList());
         return new Summary.Run(mode, concurrency, ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
                 ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()),
-                result.throughput(), result.calls(), result.failures(), points);
+                result.throughput(), result.calls(), result.failures(), points, null);
     }
 
     private static double ms(long micros) {

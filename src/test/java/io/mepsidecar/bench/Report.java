@@ -43,8 +43,29 @@ final class Report {
             md.append(concurrencyTable(summary, concurrency)).append('\n');
         }
         md.append(goals(summary)).append('\n');
+        md.append(breakdown(summary));
         md.append(memory(summary.memory()));
         return md.toString();
+    }
+
+    /** Mean time per sidecar call split by the sidecars' own metrics; empty when no run has a breakdown. */
+    private static String breakdown(Summary summary) {
+        StringBuilder md = new StringBuilder();
+        for (Summary.Run run : summary.runs()) {
+            if (run.breakdown() == null) {
+                continue;
+            }
+            if (md.length() == 0) {
+                md.append("## Where a sidecar call's time goes (means, from the sidecars' metrics)\n\n")
+                        .append("| concurrency | whole call at the caller sidecar (ms) | caller sidecar + Kafka both ways"
+                                + " (ms) | service sidecar (ms) | app (ms) |\n|---:|---:|---:|---:|---:|\n");
+            }
+            Summary.Breakdown b = run.breakdown();
+            md.append("| ").append(run.concurrency()).append(" | ").append(ms(b.callerMs())).append(" | ")
+                    .append(ms(b.callerAndKafkaMs())).append(" | ").append(ms(b.serviceSidecarMs())).append(" | ")
+                    .append(ms(b.appMs())).append(" |\n");
+        }
+        return md.length() == 0 ? "" : md.append('\n').toString();
     }
 
     /** The concurrency levels that have at least one run, ascending. */

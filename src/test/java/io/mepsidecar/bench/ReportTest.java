@@ -51,7 +51,8 @@ class ReportTest {
                 new double[] {99, p99}, new double[] {99.9, p999}, new double[] {99.99, p999 * 1.5},
                 new double[] {100, p999 * 2}));
         long calls = (long) throughput * 60;
-        return new Summary.Run(mode, concurrency, p50, p90, p99, p999, p999 * 2, throughput, calls, 0, percentiles);
+        return new Summary.Run(mode, concurrency, p50, p90, p99, p999, p999 * 2, throughput, calls, 0, percentiles,
+                null);
     }
 
     @Test
@@ -112,8 +113,8 @@ class ReportTest {
     void writesAReportWithoutData() throws IOException {
         Summary empty = new Summary(null, "2025-01-02", null, List.of(), null);
         Summary single = new Summary(null, "2025-01-02", null,
-                List.of(new Summary.Run("sidecar", 1, 1, 1, 1, 1, 1, 10, 10, 0, List.<double[]>of(new double[] {50, 1})),
-                        new Summary.Run("baseline", 1, 0, 0, 0, 0, 0, 0, 0, 5, null)),
+                List.of(new Summary.Run("sidecar", 1, 1, 1, 1, 1, 1, 10, 10, 0, List.<double[]>of(new double[] {50, 1}), null),
+                        new Summary.Run("baseline", 1, 0, 0, 0, 0, 0, 0, 0, 5, null, null)),
                 null);
 
         Report.write(empty, dir.resolve("empty"));

@@ -8,6 +8,16 @@ import java.util.List;
  */
 record Summary(Machine machine, String date, Settings settings, List<Run> runs, Memory memory) {
 
+    /**
+     * Mean time per sidecar call, from the sidecars' own metrics: the whole call at the caller sidecar, the service
+     * sidecar's part (request record received to reply published), the app's part, and what remains: the caller
+     * sidecar plus both Kafka hops ({@code caller - service}), and the service sidecar's own work
+     * ({@code service - app}).
+     */
+    record Breakdown(double callerMs, double serviceMs, double appMs, double callerAndKafkaMs,
+            double serviceSidecarMs) {
+    }
+
     /** Where it ran. */
     record Machine(int cores, long memoryMiB, String os, String java, String cpu) {
     }
@@ -25,7 +35,7 @@ record Summary(Machine machine, String date, Settings settings, List<Run> runs, 
      *             ({@code respond-async, wait} + long-poll)
      */
     record Run(String mode, int concurrency, double p50, double p90, double p99, double p999, double max,
-            double throughput, long calls, long failures, List<double[]> percentiles) {
+            double throughput, long calls, long failures, List<double[]> percentiles, Breakdown breakdown) {
     }
 
     /** Resident set sizes of the two sidecar processes, and what pending asynchronous calls cost. */
