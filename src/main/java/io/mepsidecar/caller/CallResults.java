@@ -1,6 +1,8 @@
 package io.mepsidecar.caller;
 
 import io.mepsidecar.config.SidecarConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,8 +34,13 @@ public class CallResults {
     @Inject
     Vertx vertx;
 
+    @Inject
+    MeterRegistry registry;
+
     void onStart(@Observes StartupEvent event) {
         vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> removeExpired(Instant.now()));
+        Gauge.builder("mep.caller.results.kept", results, Map::size)
+                .description("Results of asynchronous calls kept for GET /v1/replies/{id}").register(registry);
     }
 
     public void store(String correlationId, Reply reply) {

@@ -54,6 +54,7 @@ public class RequestListener extends ConsumerLoop {
     private static final Duration BACKLOG_WAIT = Duration.ofMillis(200);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final long LAG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     @Inject
     KafkaClientSettings settings;
@@ -75,6 +76,7 @@ public class RequestListener extends ConsumerLoop {
     private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
     private int inFlight;
     private long lagMeasuredAt;
+    private long committedAt;
 
     void onStart(@Observes StartupEvent event) {
         if (!served.isEmpty()) {
@@ -110,7 +112,10 @@ public class RequestListener extends ConsumerLoop {
         settleFinished();
         dispatchWaiting();
         throttle(consumer);
-        commit(consumer, false);
+        if (System.nanoTime() - committedAt >= COMMIT_INTERVAL_NANOS) {
+            commit(consumer, false); // at most every 100 ms: one broker write per batch, not per request
+            committedAt = System.nanoTime();
+        }
         measureLag(consumer);
     }
 

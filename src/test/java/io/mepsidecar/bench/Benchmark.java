@@ -103,6 +103,10 @@ public final class Benchmark {
         }
         int highest = settings.concurrency().stream().mapToInt(Integer::intValue).max().orElse(1);
         runs.add(measureHttp(vertx, "sidecar-async", caller.url(), "/v1/invoke/bench-echo", highest, true, payload));
+        if (Boolean.getBoolean("bench.jfr")) {
+            dumpRecording(caller, dir);
+            dumpRecording(service, dir);
+        }
         Summary.Pending pending = new PendingCallsProbe(vertx, caller, settings.pendingCalls(), out).measure();
         Summary.Memory memory = new Summary.Memory(callerIdle, serviceIdle, peak.caller(), peak.service(), pending);
         Summary summary = new Summary(machine(), LocalDate.now().toString(), settings, runs, memory);
@@ -119,8 +123,8 @@ public final class Benchmark {
         return builder.bootstrapServers(broker.bootstrapServers()).contract(contract)
                 .env("MEP_SERVICE_MAX_CONCURRENCY", "256")
                 .env("MEP_CALLER_MAX_IN_FLIGHT", Integer.toString(Math.max(1000, settings.pendingCalls() * 2)))
-                // the async run keeps every result for its TTL: room for a run's worth, kept for 30 s
-                .env("MEP_CALLER_MAX_RESULTS", "200000").env("MEP_CALLER_RESULT_TTL", "30s")
+                // the async run keeps every result for its TTL: room for a run's worth, kept for 5 s
+                .env("MEP_CALLER_MAX_RESULTS", "200000").env("MEP_CALLER_RESULT_TTL", "5s")
                 .env("MEP_TOPICS_REPLY_PARTITIONS", Integer.toString(settings.partitions()));
     }
 
@@ -147,6 +151,15 @@ public final class Benchmark {
                 breakdown.callerAndKafkaMs(), breakdown.serviceMs(), breakdown.serviceSidecarMs(), breakdown.appMs()));
         return new Summary.Run(run.mode(), run.concurrency(), run.p50(), run.p90(), run.p99(), run.p999(), run.max(),
                 run.throughput(), run.calls(), run.failures(), run.percentiles(), breakdown);
+    }
+
+    private void dumpRecording(SidecarProcess sidecar, Path dir) throws Exception {
+        Path file = dir.resolve("sidecar-" + sidecar.pid() + ".jfr").toAbsolutePath();
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(sidecar.pid()), "JFR.dump", "filename=" + file).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        log("flight recording of pid " + sidecar.pid() + " in " + file);
     }
 
     private static Summary.Run toRun(String mode, int concurrency, ClosedLoop.Result result) {

@@ -9,7 +9,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
+import io.mepsidecar.testing.Metrics;
+import org.awaitility.Awaitility;
+
 import java.io.PrintStream;
+import java.net.URL;
+import java.time.Duration;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -37,6 +42,10 @@ final class PendingCallsProbe {
     }
 
     Summary.Pending measure() throws Exception {
+        // results of earlier runs expire meanwhile and would hide what the pending calls cost
+        Awaitility.await("kept results expired").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Metrics.value(Metrics.scrape(new URL(caller.managementUrl() + "/q/metrics")),
+                        "mep_caller_results_kept", "") == 0);
         double heapBefore = ProcessMemory.heapAfterGcMiB(caller.pid(), caller.managementUrl());
         double rssBefore = ProcessMemory.rssMiB(caller.pid());
         int accepted = issue();

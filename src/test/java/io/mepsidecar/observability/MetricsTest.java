@@ -85,6 +85,7 @@ class MetricsTest {
         String scrape = scrape();
 
         assertThat(sample(scrape, "mep_caller_in_flight_limit", "")).isEqualTo(1000);
+        assertThat(scrape).containsPattern("(?m)^mep_caller_results_kept ");
         assertThat(sample(scrape, "mep_service_app_concurrency_limit", "")).isEqualTo(4);
         assertThat(scrape).containsPattern("mep_service_consumer_lag\\{operation=\"echo\",?\\}");
         await().untilAsserted(() -> assertThat(sample(scrape(), "mep_ready", "")).isEqualTo(1));
