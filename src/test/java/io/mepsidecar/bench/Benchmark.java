@@ -36,6 +36,7 @@ public final class Benchmark {
     private final Summary.Settings settings;
     private final PrintStream out;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private List<Long> sidecarPids = List.of();
 
     Benchmark(Summary.Settings settings, PrintStream out) {
         this.settings = settings;
@@ -77,7 +78,10 @@ public final class Benchmark {
         Path contract = writeContract(dir);
         SidecarProcess service = sidecar("bench-service", broker, contract, dir)
                 .appUrl(echo.url()).serves("bench-echo,bench-hold").start();
+        started.add(service);
         SidecarProcess caller = sidecar("bench-caller", broker, contract, dir).start();
+        started.add(caller);
+        sidecarPids = List.of(service.pid(), caller.pid());
         KafkaBaseline baseline = new KafkaBaseline(broker.bootstrapServers(), "bench.baseline.requests",
                 "bench.baseline.replies");
         started.add(baseline);
@@ -151,6 +155,11 @@ public final class Benchmark {
                 breakdown.callerAndKafkaMs(), breakdown.serviceMs(), breakdown.serviceSidecarMs(), breakdown.appMs()));
         return new Summary.Run(run.mode(), run.concurrency(), run.p50(), run.p90(), run.p99(), run.p999(), run.max(),
                 run.throughput(), run.calls(), run.failures(), run.percentiles(), breakdown);
+    }
+
+    /** The operating system ids of the sidecar processes of the last run. */
+    List<Long> sidecarPids() {
+        return sidecarPids;
     }
 
     private void dumpRecording(SidecarProcess sidecar, Path dir) throws Exception {

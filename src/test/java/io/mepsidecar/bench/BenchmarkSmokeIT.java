@@ -20,7 +20,8 @@ class BenchmarkSmokeIT {
         Path dir = Path.of("target", "benchmark-smoke");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
 
-        Summary summary = new Benchmark(smoke, new PrintStream(log, true, StandardCharsets.UTF_8)).run(dir);
+        Benchmark benchmark = new Benchmark(smoke, new PrintStream(log, true, StandardCharsets.UTF_8));
+        Summary summary = benchmark.run(dir);
 
         for (int concurrency : List.of(1, 4)) {
             for (String mode : List.of("baseline", "direct-http", "sidecar")) {
@@ -37,5 +38,7 @@ class BenchmarkSmokeIT {
         assertThat(dir.resolve("summary.json")).exists();
         assertThat(Files.readString(dir.resolve("results.md"))).contains("sidecar").contains("baseline");
         assertThat(dir.resolve("latency.png")).exists();
+        assertThat(benchmark.sidecarPids()).hasSize(2).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)
+                .map(ProcessHandle::isAlive).orElse(false)).as("sidecar %d stopped", pid).isFalse());
     }
 }
