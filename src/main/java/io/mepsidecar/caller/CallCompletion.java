@@ -1,5 +1,6 @@
 package io.mepsidecar.caller;
 
+import io.mepsidecar.error.Failures;
 import io.mepsidecar.error.Problem;
 import io.mepsidecar.error.ProblemResponses;
 import io.mepsidecar.error.ProblemType;
@@ -12,7 +13,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -45,11 +45,11 @@ public class CallCompletion {
     }
 
     private void settle(PendingCall call, Reply reply, Throwable error) {
-        if (error != null && unwrap(error) instanceof AbandonedException) {
+        if (error != null && Failures.unwrap(error) instanceof AbandonedException) {
             return;
         }
         Problem problem = error == null ? null : problemOf(call, error);
-        if (unwrap(error) instanceof TimeoutException) {
+        if (Failures.unwrap(error) instanceof TimeoutException) {
             LOG.infof("call %s to %s got no reply before its deadline %s", call.correlationId(),
                     call.operation().name(), call.deadline());
         }
@@ -76,7 +76,7 @@ public class CallCompletion {
         if (error == null) {
             return Outcome.ofStatus(reply.status());
         }
-        Throwable cause = unwrap(error);
+        Throwable cause = Failures.unwrap(error);
         if (cause instanceof TimeoutException) {
             return Outcome.TIMEOUT;
         }
@@ -95,7 +95,7 @@ public class CallCompletion {
         if (error == null) {
             return reply;
         }
-        if (unwrap(error) instanceof AbandonedException) {
+        if (Failures.unwrap(error) instanceof AbandonedException) {
             return null;
         }
         return asReply(problemOf(call, error));
@@ -106,7 +106,7 @@ public class CallCompletion {
     }
 
     private static Problem problemOf(PendingCall call, Throwable error) {
-        Throwable cause = unwrap(error);
+        Throwable cause = Failures.unwrap(error);
         if (cause instanceof TimeoutException) {
             return Problem.of(ProblemType.REPLY_TIMEOUT, "no reply to operation '" + call.operation().name()
                     + "' within " + call.options().timeout().toMillis() + " ms", call.correlationId());
@@ -118,7 +118,4 @@ public class CallCompletion {
         return Problem.of(ProblemType.INTERNAL, "unexpected error: " + cause, call.correlationId());
     }
 
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
 }

@@ -1,5 +1,6 @@
 package io.mepsidecar.caller;
 
+import io.mepsidecar.config.AppUrls;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.AppHeaders;
 import io.quarkus.runtime.ShutdownEvent;
@@ -49,7 +50,7 @@ public class CallbackSender {
     }
 
     private void attempt(PendingCall call, Reply result, int attempt, long backoff, Instant giveUp) {
-        String target = config.appUrl().toString().replaceAll("/+$", "") + call.callback().orElseThrow();
+        String target = AppUrls.resolve(config.appUrl(), call.callback().orElseThrow());
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
                 .setIdleTimeout(ATTEMPT_TIMEOUT_MS)
                 .putHeader(AppHeaders.CORRELATION_ID, call.correlationId())

@@ -81,8 +81,4 @@ public class PendingCalls {
         PendingCall call = calls.get(correlationId);
         return call != null && call.reply().completeExceptionally(reason);
     }
-
-    public int size() {
-        return inFlight.get();
-    }
 }

@@ -29,8 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -131,15 +129,8 @@ public class ReplyListener extends ConsumerLoop {
         if (!config.topics().create()) {
             return;
         }
-        try {
-            TopicInitializer.createMissing(settings.admin(),
-                    Map.of(identity.replyTopic(), Optional.of(config.topics().replyPartitions())));
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create reply topic " + identity.replyTopic() + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        TopicInitializer.createMissing(settings.admin(),
+                Map.of(identity.replyTopic(), Optional.of(config.topics().replyPartitions())));
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) {

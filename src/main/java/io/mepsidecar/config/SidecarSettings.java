@@ -55,7 +55,8 @@ public class SidecarSettings {
         }
         List<ServedOperation> served = names.stream().sorted()
                 .map(contract::require)
-                .map(op -> new ServedOperation(op, path(config, op), appUri(config.appUrl(), path(config, op))))
+                .map(op -> new ServedOperation(op, path(config, op),
+                        URI.create(AppUrls.resolve(config.appUrl(), path(config, op)))))
                 .collect(Collectors.toList());
         return new ServedOperations(served);
     }
@@ -66,9 +67,4 @@ public class SidecarSettings {
         return path.startsWith("/") ? path : "/" + path;
     }
 
-    private static URI appUri(URI base, String path) {
-        String root = base.toString().endsWith("/") ? base.toString().substring(0, base.toString().length() - 1)
-                : base.toString();
-        return URI.create(root + path);
-    }
 }

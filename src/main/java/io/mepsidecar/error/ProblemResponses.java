@@ -6,7 +6,6 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import org.jboss.logging.Logger;
 
-import java.util.concurrent.CompletionException;
 
 /** The one place that turns failures into HTTP problem responses. */
 @Provider
@@ -36,8 +35,7 @@ public class ProblemResponses implements ExceptionMapper<SidecarException> {
 
     /** Maps a failed call to its problem response; anything unexpected is a logged 500. */
     public static Response of(Throwable failure, String correlationId) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = Failures.unwrap(failure);
         if (cause instanceof SidecarException) {
             return of(((SidecarException) cause).problem());
         }

@@ -1,10 +1,10 @@
 package io.mepsidecar.kafka;
 
+import io.mepsidecar.error.Failures;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
-import java.util.concurrent.CompletionException;
 
 /** The problem a caller or app sees when a record could not be published: 413 if it never will be, else 503. */
 public final class PublishFailures {
@@ -16,7 +16,7 @@ public final class PublishFailures {
      * @param what what could not be published, e.g. "the request to topic quotes.get-quote"
      */
     public static SidecarException problem(Throwable error, String what, String correlationId) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Failures.unwrap(error);
         if (cause instanceof RecordTooLargeException) {
             return new SidecarException(ProblemType.PAYLOAD_TOO_LARGE, what + " is larger than the Kafka producer"
                     + " accepts (kafka.max.request.size): " + cause.getMessage(), correlationId);

@@ -22,8 +22,20 @@ public final class TopicInitializer {
 
     /**
      * @param topics topic name to partition count; an empty count means the broker default
+     * @throws IllegalStateException when the topics cannot be listed or created
      */
-    public static void createMissing(Map<String, Object> adminSettings, Map<String, Optional<Integer>> topics)
+    public static void createMissing(Map<String, Object> adminSettings, Map<String, Optional<Integer>> topics) {
+        try {
+            tryCreateMissing(adminSettings, topics);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create topics " + topics.keySet() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics " + topics.keySet(), e);
+        }
+    }
+
+    private static void tryCreateMissing(Map<String, Object> adminSettings, Map<String, Optional<Integer>> topics)
             throws InterruptedException, ExecutionException, TimeoutException {
         try (Admin admin = Admin.create(adminSettings)) {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.mepsidecar.observability;
 
+import io.mepsidecar.config.AppUrls;
 import io.mepsidecar.config.SidecarConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -79,6 +80,6 @@ public class AppReadiness implements HealthCheck {
     }
 
     private String target() {
-        return config.appUrl().toString().replaceAll("/+$", "") + config.appHealthPath().orElse("");
+        return AppUrls.resolve(config.appUrl(), config.appHealthPath().orElse(""));
     }
 }

@@ -3,6 +3,7 @@ package io.mepsidecar.service;
 import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireHeaders;
+import io.mepsidecar.error.Failures;
 import io.mepsidecar.kafka.RecordHeaders;
 import io.mepsidecar.observability.Outcome;
 import io.mepsidecar.observability.Role;
@@ -126,7 +127,7 @@ public class RequestHandler {
      * can never be published (too large, forbidden or invalid topic) is logged and the request finished.
      */
     private static Void replyPublished(Throwable error, AppRequest request) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Failures.unwrap(error);
         if (cause == null) {
             return null;
         }

@@ -34,10 +34,8 @@ import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -272,14 +270,7 @@ public class RequestListener extends ConsumerLoop {
         }
         Map<String, Optional<Integer>> topics = served.topics().stream()
                 .collect(Collectors.toMap(topic -> topic, topic -> Optional.empty()));
-        try {
-            TopicInitializer.createMissing(settings.admin(), topics);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create request topics " + topics.keySet() + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        TopicInitializer.createMissing(settings.admin(), topics);
     }
 
     private static TopicPartition partition(ConsumerRecord<?, ?> record) {
