@@ -6,11 +6,8 @@ import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * How one call is to be made, from the caller's headers: its style ({@code Prefer}), its timeout
@@ -22,8 +19,6 @@ import java.util.regex.Pattern;
  * @param callback    path on the local app to POST the result to; only with {@code respond-async}
  */
 public record CallOptions(Preferences preferences, Duration timeout, Optional<String> callback) {
-
-    private static final Pattern CALLBACK_PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*");
 
     /** Reads and checks the caller's headers; a bad value is a 400 problem naming it. */
     public static CallOptions of(Operation operation, Preferences preferences, String timeoutHeader,
@@ -61,19 +56,10 @@ public record CallOptions(Preferences preferences, Duration timeout, Optional<St
             throw badRequest(CallHeaders.CALLBACK + " needs 'Prefer: respond-async': a synchronous call returns"
                     + " its result in the response", correlationId);
         }
-        if (!CALLBACK_PATH.matcher(path).matches() || path.startsWith("//") || path.contains("/../")
-                || path.endsWith("/..") || !isRelativeUri(path)) {
+        CallbackPath.problem(path).ifPresent(why -> {
             throw badRequest(CallHeaders.CALLBACK + " must be a path on the caller's own app, such as"
-                    + " /replies/quotes; got '" + path + "'", correlationId);
-        }
-    }
-
-    private static boolean isRelativeUri(String path) {
-        try {
-            return !new URI(path).isAbsolute();
-        } catch (URISyntaxException e) {
-            return false;
-        }
+                    + " /replies/quotes, and " + why, correlationId);
+        });
     }
 
     private static SidecarException badRequest(String detail, String correlationId) {

@@ -16,7 +16,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class Invoker {
 
-    private static final Logger LOG = Logger.getLogger(Invoker.class);
     private static final String PREFERENCE_APPLIED = "Preference-Applied";
 
     @Inject
@@ -157,24 +155,18 @@ public class Invoker {
                 .build();
     }
 
+    /**
+     * The result as the caller's HTTP response, its content type passed on as it came (it was checked to be a media
+     * type when the reply was read). A reply without a content type is answered without one when it has no body, and
+     * as {@code application/octet-stream} when it has one.
+     */
     static Response replyResponse(Reply reply, String correlationId) {
         Response.ResponseBuilder response = Response.status(reply.status())
-                .header(AppHeaders.CORRELATION_ID, correlationId)
-                .entity(reply.body());
-        if (reply.contentType() != null) {
-            response.type(mediaType(reply.contentType(), correlationId));
+                .header(AppHeaders.CORRELATION_ID, correlationId);
+        if (reply.body().length == 0 && reply.contentType() == null) {
+            return response.build();
         }
-        return response.build();
-    }
-
-    /** The reply's content type; one that cannot be parsed is passed on as bytes rather than failing the call. */
-    private static MediaType mediaType(String contentType, String correlationId) {
-        try {
-            return MediaType.valueOf(contentType);
-        } catch (IllegalArgumentException e) {
-            LOG.warnf("reply %s has an unreadable content type '%s'; answered as application/octet-stream",
-                    correlationId, contentType);
-            return MediaType.APPLICATION_OCTET_STREAM_TYPE;
-        }
+        return response.entity(reply.body()).header(HttpHeaders.CONTENT_TYPE,
+                reply.contentType() == null ? MediaType.APPLICATION_OCTET_STREAM : reply.contentType()).build();
     }
 }

@@ -2,6 +2,7 @@ package io.mepsidecar.caller;
 
 import io.mepsidecar.contract.AppHeaders;
 import io.mepsidecar.error.ProblemType;
+import io.mepsidecar.error.ReplyIds;
 import io.mepsidecar.error.SidecarException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -37,6 +38,7 @@ public class RepliesResource {
     @Path("{id}")
     @Produces(MediaType.WILDCARD)
     public CompletionStage<Response> fetch(@PathParam("id") String id, @HeaderParam("Prefer") List<String> prefer) {
+        ReplyIds.require(id);
         // Pending first: a call completing now is stored before it leaves the pending calls, so it is found in one.
         var call = replyResource(id);
         if (call.isPresent()) {
@@ -51,6 +53,7 @@ public class RepliesResource {
     @DELETE
     @Path("{id}")
     public Response abandon(@PathParam("id") String id) {
+        ReplyIds.require(id);
         boolean abandoned = replyResource(id).isPresent() && pendingCalls.abandon(id, new AbandonedException(id));
         // If the call completed meanwhile, its result was stored: forget it (a callback already sent stays sent).
         if (!abandoned && !results.remove(id)) {

@@ -3,12 +3,16 @@ package io.mepsidecar.caller;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Contract;
+import io.mepsidecar.contract.MediaTypes;
 import io.mepsidecar.contract.WireHeaders;
+import io.mepsidecar.error.Problem;
+import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.kafka.ConsumerLoop;
 import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.kafka.RecordHeaders;
 import io.mepsidecar.kafka.ShutdownOrder;
 import io.mepsidecar.kafka.TopicInitializer;
+import io.mepsidecar.observability.InvalidReplyReason;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -16,6 +20,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.MediaType;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -29,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 
 /**
@@ -146,12 +152,37 @@ public class ReplyListener extends ConsumerLoop {
             metrics.unmatchedReply(operation);
             return;
         }
-        Reply reply = new Reply(status(record), RecordHeaders.get(record.headers(), WireHeaders.CONTENT_TYPE)
-                .orElse(null), record.value() == null ? new byte[0] : record.value(), appDuration(record));
+        Reply reply = replyOf(record, operation, correlationId.get());
         if (!pendingCalls.complete(correlationId.get(), reply)) {
             LOG.debugf("dropped reply %s: no call waits for it", correlationId.get());
             metrics.unmatchedReply(operation);
         }
+    }
+
+    /**
+     * The reply as the caller will see it. A status that is not a final HTTP status (200-599: a 1xx would leave the
+     * caller's HTTP client waiting for the real response) makes it a 502 {@code bad-reply} problem; a content type
+     * that is not a media type is answered as bytes.
+     */
+    private Reply replyOf(ConsumerRecord<String, byte[]> record, String operation, String correlationId) {
+        String status = RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200");
+        OptionalInt finalStatus = finalStatus(status);
+        if (finalStatus.isEmpty()) {
+            LOG.warnf("reply %s has %s '%s', not a final HTTP status; answered as 502 bad-reply", correlationId,
+                    WireHeaders.STATUS, abbreviate(status));
+            metrics.invalidReply(operation, InvalidReplyReason.STATUS);
+            Problem problem = Problem.of(ProblemType.BAD_REPLY, "the reply has " + WireHeaders.STATUS + " '"
+                    + abbreviate(status) + "', which is not a final HTTP status (200-599)", correlationId);
+            return new Reply(problem.status(), Problem.MEDIA_TYPE, problem.toJson());
+        }
+        String contentType = RecordHeaders.get(record.headers(), WireHeaders.CONTENT_TYPE).orElse(null);
+        if (contentType != null && !MediaTypes.isValid(contentType)) {
+            LOG.warnf("reply %s has a content type that is not a media type; answered as %s", correlationId,
+                    MediaType.APPLICATION_OCTET_STREAM);
+            contentType = MediaType.APPLICATION_OCTET_STREAM;
+        }
+        return new Reply(finalStatus.getAsInt(), contentType, record.value() == null ? new byte[0] : record.value(),
+                appDuration(record));
     }
 
     private String operationOf(ConsumerRecord<String, byte[]> record) {
@@ -170,12 +201,17 @@ public class ReplyListener extends ConsumerLoop {
         }
     }
 
-    private static int status(ConsumerRecord<String, byte[]> record) {
+    private static OptionalInt finalStatus(String text) {
         try {
-            int status = Integer.parseInt(RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200"));
-            return status >= 100 && status <= 599 ? status : 502;
+            int status = Integer.parseInt(text.trim());
+            return status >= 200 && status <= 599 ? OptionalInt.of(status) : OptionalInt.empty();
         } catch (NumberFormatException e) {
-            return 502;
+            return OptionalInt.empty();
         }
+    }
+
+    private static String abbreviate(String text) {
+        String printable = text.replaceAll("[^ -~]", "?");
+        return printable.length() <= 20 ? printable : printable.substring(0, 20) + "...";
     }
 }

@@ -3,13 +3,18 @@ package io.mepsidecar.error;
 /** Every problem the sidecar itself reports, with its status; docs/protocol.md lists them. */
 public enum ProblemType {
     BAD_REQUEST(400, "bad-request", "Bad request"),
+    NOT_FOUND(404, "not-found", "No such resource"),
+    METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     UNKNOWN_OPERATION(404, "unknown-operation", "Unknown operation"),
     UNKNOWN_REPLY(404, "unknown-reply", "Unknown reply"),
     REPLY_CONFLICT(409, "reply-conflict", "A different reply was already given"),
     REPLY_EXPIRED(410, "reply-expired", "The caller no longer waits for this reply"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
+    URI_TOO_LONG(414, "uri-too-long", "Request URI too long"),
     TOO_MANY_CALLS(429, "too-many-calls", "Too many calls in flight"),
+    HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
     APP_UNREACHABLE(502, "app-unreachable", "Serving app unreachable"),
+    BAD_REPLY(502, "bad-reply", "Unusable reply"),
     BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka broker unavailable"),
     REPLY_TIMEOUT(504, "reply-timeout", "No reply before the deadline"),
     APP_TIMEOUT(504, "app-timeout", "Serving app did not answer before the deadline"),

@@ -57,6 +57,9 @@ public class SidecarMetrics {
         contract.operations().forEach(op -> {
             inFlight(Role.CALLER, op.name());
             unmatchedReplies(op.name());
+            for (InvalidReplyReason reason : InvalidReplyReason.values()) {
+                invalidReplies(op.name(), reason);
+            }
         });
         served.all().forEach(s -> {
             inFlight(Role.SERVICE, s.operation().name());
@@ -128,6 +131,19 @@ public class SidecarMetrics {
     /** A reply arrived that no call waits for: late, abandoned, duplicated or not ours. */
     public void unmatchedReply(String operation) {
         unmatchedReplies(operation).increment();
+    }
+
+    /** A reply arrived that could not be used as it came; the call it answers got a problem instead. */
+    public void invalidReply(String operation, InvalidReplyReason reason) {
+        invalidReplies(operation, reason).increment();
+    }
+
+    private Counter invalidReplies(String operation, InvalidReplyReason reason) {
+        return counters.computeIfAbsent("invalid/" + operation + "/" + reason.label(), key -> Counter
+                .builder("mep.caller.replies.invalid")
+                .description("Replies that could not be used as they came, by reason")
+                .tag("operation", operation).tag("reason", reason.label())
+                .register(registry));
     }
 
     private Counter unmatchedReplies(String operation) {

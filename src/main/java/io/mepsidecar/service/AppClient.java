@@ -56,8 +56,22 @@ public class AppClient {
                 new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
     }
 
-    /** Always completes normally: with the app's answer, or with a 502/504 fault in its place. */
+    /**
+     * Always completes normally, and never throws: with the app's answer, or with a 502/504 fault in its place.
+     */
     CompletableFuture<AppResponse> deliver(ServedOperation served, AppRequest request) {
+        CompletableFuture<AppResponse> answer = new CompletableFuture<>();
+        metrics.appConcurrency().incrementAndGet();
+        try {
+            send(served, request, answer);
+        } catch (RuntimeException e) {
+            metrics.appConcurrency().decrementAndGet();
+            answer.complete(fault(e, served, request));
+        }
+        return answer;
+    }
+
+    private void send(ServedOperation served, AppRequest request, CompletableFuture<AppResponse> answer) {
         long remaining = request.millisLeft(Instant.now());
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
@@ -72,9 +86,7 @@ public class AppClient {
         if (request.caller() != null) {
             options.putHeader(AppHeaders.CALLER, request.caller());
         }
-        CompletableFuture<AppResponse> answer = new CompletableFuture<>();
         long start = System.nanoTime();
-        metrics.appConcurrency().incrementAndGet();
         client.request(options)
                 .compose(http -> {
                     // The deadline is absolute: an app that trickles bytes is cut off too, not only a silent one.
@@ -88,7 +100,6 @@ public class AppClient {
                     answer.complete(result.succeeded() ? answered(result.result(), served)
                             : fault(result.cause(), served, request));
                 });
-        return answer;
     }
 
     private io.vertx.core.Future<AppResponse> read(HttpClientResponse response, long start) {

@@ -2,6 +2,7 @@ package io.mepsidecar.service;
 
 import io.mepsidecar.contract.AppHeaders;
 import io.mepsidecar.error.ProblemType;
+import io.mepsidecar.error.ReplyIds;
 import io.mepsidecar.error.SidecarException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -34,6 +35,7 @@ public class DeferredReplyResource {
     public CompletionStage<Response> reply(@PathParam("id") String id,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(STATUS) String status, byte[] body) {
+        ReplyIds.require(id);
         return deferredReplies.complete(id, status(status, id), contentType, body == null ? new byte[0] : body)
                 .thenApply(done -> Response.noContent().header(AppHeaders.CORRELATION_ID, id).build());
     }

@@ -1,6 +1,8 @@
 package io.mepsidecar.service;
 
 import io.mepsidecar.config.ServedOperation;
+import io.mepsidecar.contract.CorrelationIds;
+import io.mepsidecar.contract.HeaderValues;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.error.Failures;
@@ -74,11 +76,11 @@ public class RequestHandler {
         }
         long start = System.nanoTime();
         AtomicInteger inFlight = metrics.inFlight(Role.SERVICE, operation.name());
-        inFlight.incrementAndGet();
         if (operation.expectsReply()) {
             deferredReplies.expect(operation, request); // before delivery: the app may PUT before its 202 is read
         }
-        CompletableFuture<AppResponse> answer = appClient.deliver(served, request);
+        inFlight.incrementAndGet();
+        CompletableFuture<AppResponse> answer = appClient.deliver(served, request); // never throws
         CompletableFuture<Void> finished = operation.expectsReply()
                 ? answer.thenCompose(response -> reply(operation, request, response))
                 : answer.thenAccept(response -> requireDelivered(response, request));
@@ -143,6 +145,12 @@ public class RequestHandler {
         Headers headers = record.headers();
         String correlationId = RecordHeaders.get(headers, WireHeaders.CORRELATION_ID)
                 .orElseThrow(() -> new IllegalArgumentException("no " + WireHeaders.CORRELATION_ID + " header"));
+        if (!CorrelationIds.isValid(correlationId)) {
+            throw new IllegalArgumentException(WireHeaders.CORRELATION_ID + " is not a correlation id ("
+                    + CorrelationIds.RULE + ")");
+        }
+        String contentType = headerSafe(headers, WireHeaders.CONTENT_TYPE);
+        String caller = headerSafe(headers, WireHeaders.SOURCE);
         String replyTo = RecordHeaders.get(headers, WireHeaders.REPLY_TO).orElse(null);
         if (operation.expectsReply() && replyTo == null) {
             throw new IllegalArgumentException("request " + correlationId + " has no " + WireHeaders.REPLY_TO);
@@ -150,12 +158,18 @@ public class RequestHandler {
         Instant deadline = RecordHeaders.get(headers, WireHeaders.DEADLINE)
                 .map(RequestHandler::instant)
                 .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()).plus(operation.timeout()));
-        return new AppRequest(correlationId, deadline,
-                RecordHeaders.get(headers, WireHeaders.CONTENT_TYPE).orElse(null),
-                record.value() == null ? new byte[0] : record.value(),
-                RecordHeaders.get(headers, WireHeaders.SOURCE).orElse(null),
-                replyTo,
+        return new AppRequest(correlationId, deadline, contentType,
+                record.value() == null ? new byte[0] : record.value(), caller, replyTo,
                 RecordHeaders.get(headers, WireHeaders.REPLY_INSTANCE).orElse(null));
+    }
+
+    /** A header that is handed to the app as an HTTP header: refused when it holds a control or non-ASCII byte. */
+    private static String headerSafe(Headers headers, String name) {
+        String value = RecordHeaders.get(headers, name).orElse(null);
+        if (value != null && !HeaderValues.isSafe(value)) {
+            throw new IllegalArgumentException(name + " holds a control or non-ASCII character");
+        }
+        return value;
     }
 
     private static Instant instant(String text) {

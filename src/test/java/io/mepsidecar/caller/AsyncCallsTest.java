@@ -168,7 +168,7 @@ class AsyncCallsTest {
     @Test
     void rejectsACallbackThatIsNotAPathOnTheLocalApp() {
         for (String target : List.of("http://evil.example/steal", "//evil.example/steal", "relative/path",
-                "/a/../../etc", "/%zz")) {
+                "/a/../../etc", "/%zz", "/%2e%2e/x", "/.%2e/x", "/a/%2E%2E/b", "/..%2f", "/a/%2fb", "/a?x=1")) {
             given().header("Prefer", "respond-async").header("Mep-Callback", target)
                     .contentType("text/plain").body("x").post("/v1/invoke/echo")
                     .then().statusCode(400).body("detail", containsString("must be a path on the caller's own app"));

@@ -45,6 +45,11 @@ public final class SidecarProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The port of the sidecar's API on 127.0.0.1. */
+    public int port() {
+        return port;
+    }
+
     public String managementUrl() {
         return "http://127.0.0.1:" + managementPort;
     }
