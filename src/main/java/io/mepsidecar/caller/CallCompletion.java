@@ -38,7 +38,7 @@ public class CallCompletion {
         record(call, reply, error);
         try {
             settle(call, reply, error);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an Error too: a call whose completion failed must still be answered (500)
             LOG.errorf(e, "call %s could not be completed", call.correlationId());
             call.response().completeExceptionally(e);
         }

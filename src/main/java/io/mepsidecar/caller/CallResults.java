@@ -1,68 +1,73 @@
 package io.mepsidecar.caller;
 
 import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.memory.BoundedCache;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Results of asynchronous calls that completed, kept for {@code mep.caller.result-ttl} so that
- * {@code GET /v1/replies/{id}} can fetch them. In memory: a restart loses them.
+ * {@code GET /v1/replies/{id}} can fetch them; at most {@code mep.caller.max-results} of them and
+ * {@code mep.caller.max-results-bytes} bytes. In memory: a restart loses them.
  */
 @ApplicationScoped
 public class CallResults {
 
-    private static final long SWEEP_INTERVAL_MS = 1_000;
-
-    private record Stored(Reply reply, Instant expires) {
-    }
-
-    private final Map<String, Stored> results = new ConcurrentHashMap<>();
+    /** Bytes a result holds besides its body: id, content type, bookkeeping. */
+    private static final int OVERHEAD_BYTES = 256;
 
     @Inject
     SidecarConfig config;
 
     @Inject
-    Vertx vertx;
-
-    @Inject
     MeterRegistry registry;
 
-    void onStart(@Observes StartupEvent event) {
-        vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> removeExpired(Instant.now()));
-        Gauge.builder("mep.caller.results.kept", results, Map::size)
-                .description("Results of asynchronous calls kept for GET /v1/replies/{id}").register(registry);
+    private BoundedCache<Reply> results;
+
+    @PostConstruct
+    void createCache() {
+        results = new BoundedCache<>(config.caller().maxResults(), config.caller().maxResultsBytes().asLongValue(),
+                CallResults::weight, (id, reply) -> config.caller().resultTtl());
     }
 
+    void onStart(@Observes StartupEvent event) {
+        Gauge.builder("mep.caller.results.kept", results, BoundedCache::size)
+                .description("Results of asynchronous calls kept for GET /v1/replies/{id}").register(registry);
+        Gauge.builder("mep.caller.results.kept.bytes", results, BoundedCache::bytes)
+                .description("Bytes of the results kept (at most mep.caller.max-results-bytes)").register(registry);
+    }
+
+    /**
+     * Keeps the result of a call that was answered 202. The bounds are checked when a call is accepted
+     * ({@link #isFull()}); a result of a call accepted earlier is kept even if others filled the room meanwhile, since
+     * its caller was promised it. The bounds can so be passed by at most the results of the calls in flight.
+     */
     public void store(String correlationId, Reply reply) {
-        results.put(correlationId, new Stored(reply, Instant.now().plus(config.caller().resultTtl())));
+        results.put(correlationId, reply);
     }
 
     public Optional<Reply> find(String correlationId) {
-        Stored stored = results.get(correlationId);
-        return stored == null || stored.expires().isBefore(Instant.now()) ? Optional.empty()
-                : Optional.of(stored.reply());
+        return Optional.ofNullable(results.get(correlationId));
     }
 
-    /** True when as many results are kept as {@code mep.caller.max-results} allows. */
+    /** True when as many results, or bytes of results, are kept as the bounds allow: new async calls get 429. */
     public boolean isFull() {
-        return results.size() >= config.caller().maxResults();
+        return !results.hasRoomFor(OVERHEAD_BYTES);
     }
 
     public boolean remove(String correlationId) {
-        return results.remove(correlationId) != null;
+        return results.remove(correlationId);
     }
 
-    private void removeExpired(Instant now) {
-        results.values().removeIf(stored -> stored.expires().isBefore(now));
+    private static int weight(Reply reply) {
+        return OVERHEAD_BYTES + reply.body().length
+                + (reply.contentType() == null ? 0 : 2 * reply.contentType().length());
     }
 }

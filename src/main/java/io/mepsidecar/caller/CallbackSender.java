@@ -1,18 +1,13 @@
 package io.mepsidecar.caller;
 
-import io.mepsidecar.config.AppUrls;
+import io.mepsidecar.app.LocalApp;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.AppHeaders;
-import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -37,12 +32,8 @@ public class CallbackSender {
     @Inject
     SidecarConfig config;
 
-    private HttpClient client;
-
-    @PostConstruct
-    void start() {
-        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
-    }
+    @Inject
+    LocalApp app;
 
     void deliver(PendingCall call, Reply result) {
         Instant giveUp = Instant.now().plus(config.caller().callbackRetry());
@@ -50,7 +41,7 @@ public class CallbackSender {
     }
 
     private void attempt(PendingCall call, Reply result, int attempt, long backoff, Instant giveUp) {
-        String target = AppUrls.resolve(config.appUrl(), call.callback().orElseThrow());
+        String target = app.url(call.callback().orElseThrow());
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
                 .setIdleTimeout(ATTEMPT_TIMEOUT_MS)
                 .putHeader(AppHeaders.CORRELATION_ID, call.correlationId())
@@ -59,8 +50,9 @@ public class CallbackSender {
         if (result.contentType() != null) {
             options.putHeader("Content-Type", result.contentType());
         }
-        client.request(options)
+        app.client().request(options)
                 .compose(request -> request.send(Buffer.buffer(result.body())))
+                .compose(response -> response.end().map(read -> response)) // frees the pooled connection
                 .onComplete(done -> {
                     int status = done.succeeded() ? done.result().statusCode() : 0;
                     if (status >= 200 && status < 300) {
@@ -78,12 +70,6 @@ public class CallbackSender {
                     vertx.setTimer(backoff, id -> attempt(call, result, attempt + 1,
                             Math.min(backoff * 2, MAX_BACKOFF_MS), giveUp));
                 });
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (client != null) {
-            client.close();
-        }
     }
 
 }

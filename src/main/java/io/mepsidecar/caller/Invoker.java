@@ -7,6 +7,7 @@ import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemResponses;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
+import io.mepsidecar.lifecycle.GracefulStop;
 import io.mepsidecar.observability.Outcome;
 import io.mepsidecar.observability.Role;
 import io.mepsidecar.observability.SidecarMetrics;
@@ -23,7 +24,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Turns one HTTP call of the app into a published request and, for request-reply, the correlated reply: in the
@@ -59,12 +60,20 @@ public class Invoker {
     @Inject
     SidecarConfig config;
 
+    @Inject
+    GracefulStop stop;
+
     public CompletionStage<Response> invoke(String operationName, String contentType, byte[] body,
             List<String> prefer, String timeout, String callback) {
         String correlationId = UUID.randomUUID().toString();
         Operation operation = contract.find(operationName).orElseThrow(() -> new SidecarException(
                 ProblemType.UNKNOWN_OPERATION, "operation '" + operationName + "' is not in the contract",
                 correlationId));
+        if (stop.isStopping()) {
+            metrics.callEnded(Role.CALLER, operation.name(), Outcome.UNAVAILABLE, null);
+            throw new SidecarException(ProblemType.STOPPING, "the sidecar is stopping and takes no new calls;"
+                    + " retry on another replica or once it is back", correlationId);
+        }
         Preferences preferences = operation.expectsReply() ? Preferences.parse(prefer) : Preferences.NONE;
         CallOptions options = CallOptions.of(operation, preferences, timeout, callback, correlationId);
         Instant deadline = Instant.now().plus(options.timeout());
@@ -82,12 +91,12 @@ public class Invoker {
         }
         if (options.preferences().respondAsync() && results.isFull()) {
             metrics.callEnded(Role.CALLER, operation.name(), Outcome.REJECTED, null);
-            throw new SidecarException(ProblemType.TOO_MANY_CALLS, config.caller().maxResults()
-                    + " results of asynchronous calls are kept, the most this sidecar keeps (mep.caller.max-results);"
-                    + " fetch or DELETE them, or retry later", correlationId);
+            throw new SidecarException(ProblemType.TOO_MANY_CALLS, "the results of asynchronous calls fill what"
+                    + " this sidecar keeps (mep.caller.max-results, mep.caller.max-results-bytes); fetch or DELETE"
+                    + " them, or retry later", correlationId);
         }
         PendingCall call = pendingCalls.register(correlationId, operation, options, deadline);
-        call.reply().orTimeout(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        Timers.failAfter(vertx, call.reply(), options.timeout().toMillis(), TimeoutException::new);
         publisher.publish(operation, correlationId, contentType, body, deadline).whenComplete((ack, error) -> {
             if (error != null) {
                 pendingCalls.abandon(correlationId, error);
@@ -124,13 +133,13 @@ public class Invoker {
 
     /** The result of an asynchronous call within {@code wait}, else 202 again; for {@code GET} long-polls. */
     CompletionStage<Response> awaitResult(PendingCall call, Duration wait) {
-        return call.reply()
-                .handle((reply, error) -> {
-                    Reply result = CallCompletion.resultOf(call, reply, error);
-                    return result == null ? pendingResponse(call.correlationId()) : replyResponse(result,
-                            call.correlationId());
-                })
-                .completeOnTimeout(pendingResponse(call.correlationId()), wait.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture<Response> answer = call.reply().handle((reply, error) -> {
+            Reply result = CallCompletion.resultOf(call, reply, error);
+            return result == null ? pendingResponse(call.correlationId()) : replyResponse(result,
+                    call.correlationId());
+        });
+        Timers.completeAfter(vertx, answer, wait.toMillis(), () -> pendingResponse(call.correlationId()));
+        return answer;
     }
 
     private CompletionStage<Response> oneWay(Operation operation, String correlationId, String contentType,

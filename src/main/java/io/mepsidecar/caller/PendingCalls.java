@@ -7,12 +7,15 @@ import io.mepsidecar.error.SidecarException;
 import io.mepsidecar.observability.Outcome;
 import io.mepsidecar.observability.Role;
 import io.mepsidecar.observability.SidecarMetrics;
+import io.mepsidecar.lifecycle.Draining;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * finds it; it leaves when its reply future completes (reply, timeout or abandon).
  */
 @ApplicationScoped
-public class PendingCalls {
+public class PendingCalls implements Draining {
+
+    private static final long DRAIN_CHECK_MS = 50;
 
     private final Map<String, PendingCall> calls = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -35,6 +40,9 @@ public class PendingCalls {
 
     @Inject
     SidecarMetrics metrics;
+
+    @Inject
+    Vertx vertx;
 
     /** Registers a call; a 429 problem when the sidecar already has as many calls in flight as allowed. */
     public PendingCall register(String correlationId, Operation operation, CallOptions options, Instant deadline) {
@@ -71,6 +79,30 @@ public class PendingCalls {
     public boolean complete(String correlationId, Reply reply) {
         PendingCall call = calls.get(correlationId);
         return call != null && call.reply().complete(reply);
+    }
+
+    /**
+     * From SIGTERM on (new calls are refused by {@link Invoker}): waits for the replies of the calls still to be
+     * answered in their HTTP response, until the deadline; then answers those left with a 503 {@code stopping}
+     * problem, so no caller's connection is reset. Calls already answered 202 have nothing to wait for.
+     */
+    @Override
+    public CompletableFuture<Void> drain(Instant deadline) {
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        vertx.setPeriodic(DRAIN_CHECK_MS, timer -> {
+            boolean over = !Instant.now().isBefore(deadline);
+            if (over) {
+                calls.values().stream().filter(call -> !call.wasAnsweredAsynchronously()).forEach(call ->
+                        abandon(call.correlationId(), new SidecarException(ProblemType.STOPPING, "the sidecar"
+                                + " stopped before the reply arrived; the request was published and may still be"
+                                + " served", call.correlationId())));
+            }
+            if (over || calls.values().stream().allMatch(PendingCall::wasAnsweredAsynchronously)) {
+                vertx.cancelTimer(timer);
+                drained.complete(null);
+            }
+        });
+        return drained;
     }
 
     /**

@@ -10,7 +10,7 @@ import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.kafka.ConsumerLoop;
 import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.kafka.RecordHeaders;
-import io.mepsidecar.kafka.ShutdownOrder;
+import io.mepsidecar.lifecycle.ShutdownOrder;
 import io.mepsidecar.kafka.TopicInitializer;
 import io.mepsidecar.observability.InvalidReplyReason;
 import io.mepsidecar.observability.SidecarMetrics;
@@ -75,7 +75,7 @@ public class ReplyListener extends ConsumerLoop {
 
     void onStart(@Observes StartupEvent event) {
         if (contract.operations().stream().anyMatch(op -> op.expectsReply())) {
-            start("mep-reply-listener");
+            start("reply");
         }
     }
 

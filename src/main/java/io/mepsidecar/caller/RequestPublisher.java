@@ -7,6 +7,7 @@ import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.KafkaSender;
 import io.mepsidecar.kafka.PublishFailures;
 import io.mepsidecar.kafka.RecordHeaders;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -16,7 +17,7 @@ import org.apache.kafka.common.header.Headers;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Publishes a call's request record with the protocol headers; docs/protocol.md describes the record. */
 @ApplicationScoped
@@ -30,6 +31,9 @@ public class RequestPublisher {
 
     @Inject
     SidecarConfig config;
+
+    @Inject
+    Vertx vertx;
 
     /**
      * Completes when the broker acknowledged the request; fails with a 503 {@link SidecarException} when it could not
@@ -52,8 +56,9 @@ public class RequestPublisher {
             RecordHeaders.put(headers, WireHeaders.REPLY_INSTANCE, identity.instanceId());
         }
         long timeout = config.caller().publishTimeout().toMillis();
-        return sender.send(record)
-                .orTimeout(timeout, TimeUnit.MILLISECONDS)
+        CompletableFuture<RecordMetadata> acknowledged = sender.send(record);
+        Timers.failAfter(vertx, acknowledged, timeout, TimeoutException::new);
+        return acknowledged
                 .exceptionally(error -> {
                     throw new CompletionException(PublishFailures.problem(error, "the request to topic "
                             + operation.topic() + " (within " + timeout + " ms)", correlationId));

@@ -1,5 +1,6 @@
 package io.mepsidecar.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -48,6 +49,20 @@ public interface SidecarConfig {
 
     Health health();
 
+    Shutdown shutdown();
+
+    interface Shutdown {
+
+        /**
+         * How long a stopping sidecar (SIGTERM) keeps answering: pending calls wait this long for their replies, and
+         * requests at the app this long to finish, before the clients close. Also the longest a replica waits for
+         * requests of partitions it gives up in a rebalance. Keep it below the pod's
+         * {@code terminationGracePeriodSeconds}.
+         */
+        @WithDefault("20s")
+        Duration grace();
+    }
+
     interface Health {
 
         /** How often the broker connection and the app's health endpoint are checked. */
@@ -76,6 +91,10 @@ public interface SidecarConfig {
         @WithDefault("10000")
         int maxResults();
 
+        /** Bytes of results (bodies and headers) kept at once; when full, new asynchronous calls get 429. */
+        @WithDefault("64M")
+        MemorySize maxResultsBytes();
+
         /** How long a completion callback is retried (with backoff) until the caller's app accepts it. */
         @WithDefault("30s")
         Duration callbackRetry();
@@ -93,6 +112,28 @@ public interface SidecarConfig {
          */
         @WithDefault("5m")
         Duration deferredReplyRetention();
+
+        /** Deferred replies (the app answered 202) expected at once; when full, a request gets a 429 fault reply. */
+        @WithDefault("10000")
+        int maxDeferredReplies();
+
+        /** Bytes of deferred replies expected at once (ids, reply addresses); when full, as above. */
+        @WithDefault("16M")
+        MemorySize maxDeferredBytes();
+
+        /**
+         * Topics a reply may be published to: a regular expression the whole name must match. A request asking
+         * for another topic, or for a request or dead-letter topic of the contract, is dead-lettered.
+         */
+        @WithDefault("[a-zA-Z0-9._-]+[.]replies")
+        String replyTopics();
+
+        /**
+         * Attempts to hand a one-way message to an app that takes it but does not answer in time (or breaks off),
+         * before it is dead-lettered.
+         */
+        @WithDefault("5")
+        int maxDeliveries();
 
         /** Per served operation settings, keyed by operation name. */
         Map<String, ServedOperation> operations();

@@ -24,6 +24,13 @@ public final class Contract {
                         + "' share topic '" + operation.topic() + "'; each operation needs its own topic");
             }
         }
+        for (Operation operation : byName.values()) {
+            String owner = topicOwners.get(operation.deadLetterTopic());
+            if (owner != null) {
+                throw new ContractException("operation '" + operation.name() + "' has dead-letter-topic '"
+                        + operation.deadLetterTopic() + "', which is the request topic of '" + owner + "'");
+            }
+        }
         if (byName.isEmpty()) {
             throw new ContractException("the contract declares no operations");
         }
@@ -42,5 +49,15 @@ public final class Contract {
 
     public Collection<Operation> operations() {
         return operations.values();
+    }
+
+    /** True when the topic is where requests of an operation are published. */
+    public boolean isRequestTopic(String topic) {
+        return operations.values().stream().anyMatch(op -> op.topic().equals(topic));
+    }
+
+    /** True when the topic is the dead-letter topic of an operation. */
+    public boolean isDeadLetterTopic(String topic) {
+        return operations.values().stream().anyMatch(op -> op.deadLetterTopic().equals(topic));
     }
 }

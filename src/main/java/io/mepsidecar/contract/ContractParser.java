@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,13 +27,16 @@ import java.util.Set;
  *     pattern: request-reply   # request-reply | one-way
  *     topic: quotes.get-quote
  *     timeout: 5s              # optional, default 30s
+ *     expires: 1h              # optional, one-way only: older messages are dead-lettered, not delivered
+ *     dead-letter-topic: x.dlq # optional, default &lt;topic&gt;.dlq
  * </pre>
  * Unknown keys are rejected so that a misspelt key is not silently ignored.
  */
 public final class ContractParser {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    private static final Set<String> OPERATION_KEYS = Set.of("pattern", "topic", "timeout");
+    private static final Set<String> OPERATION_KEYS = Set.of("pattern", "topic", "timeout", "expires",
+            "dead-letter-topic");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -83,7 +87,12 @@ public final class ContractParser {
         try {
             Duration timeout = node.has("timeout") ? DurationParser.parse(node.get("timeout").asText())
                     : DEFAULT_TIMEOUT;
-            return new Operation(name, MessageExchangePattern.fromWireName(pattern), topic, timeout);
+            Optional<Duration> expires = node.has("expires")
+                    ? Optional.of(DurationParser.parse(node.get("expires").asText())) : Optional.empty();
+            String deadLetterTopic = node.has("dead-letter-topic") ? text(node, "dead-letter-topic", name, source)
+                    : null;
+            return new Operation(name, MessageExchangePattern.fromWireName(pattern), topic, timeout, expires,
+                    deadLetterTopic);
         } catch (ContractException e) {
             throw e.getMessage().contains("operation '") ? e
                     : new ContractException(source + ": operation '" + name + "': " + e.getMessage(), e);

@@ -2,18 +2,26 @@ package io.mepsidecar.contract;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * One operation of the contract.
  *
- * @param name    the operation name, used in URLs, metrics labels and the {@code ce_type} header
- * @param pattern the message exchange pattern
- * @param topic   the Kafka topic requests are published to
- * @param timeout how long a caller waits for the reply by default
+ * @param name            the operation name, used in URLs, metrics labels and the {@code ce_type} header
+ * @param pattern         the message exchange pattern
+ * @param topic           the Kafka topic requests are published to
+ * @param timeout         how long a caller waits for the reply by default; for one-way operations, how long the
+ *                        serving sidecar waits for its app to take a message
+ * @param expires         one-way only: how old a message may be when it is read; older ones are dead-lettered.
+ *                        Empty: one-way messages never expire
+ * @param deadLetterTopic where the serving sidecar puts records it cannot serve
  */
-public record Operation(String name, MessageExchangePattern pattern, String topic, Duration timeout) {
+public record Operation(String name, MessageExchangePattern pattern, String topic, Duration timeout,
+        Optional<Duration> expires, String deadLetterTopic) {
 
+    /** Suffix of the default dead-letter topic: {@code <topic>.dlq}. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,62}[a-z0-9])?");
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -29,6 +37,27 @@ public record Operation(String name, MessageExchangePattern pattern, String topi
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new ContractException("operation '" + name + "': timeout must be positive");
         }
+        expires = expires == null ? Optional.empty() : expires;
+        if (expires.isPresent() && pattern != MessageExchangePattern.ONE_WAY) {
+            throw new ContractException("operation '" + name + "': 'expires' is for one-way operations; a"
+                    + " request-reply request already ends at its caller's deadline ('timeout')");
+        }
+        if (expires.filter(d -> d.isNegative() || d.isZero()).isPresent()) {
+            throw new ContractException("operation '" + name + "': expires must be positive");
+        }
+        deadLetterTopic = deadLetterTopic == null ? topic + DEAD_LETTER_SUFFIX : deadLetterTopic;
+        if (!TOPIC.matcher(deadLetterTopic).matches()) {
+            throw new ContractException("operation '" + name + "': dead-letter-topic '" + deadLetterTopic
+                    + "' is not a valid Kafka topic name");
+        }
+        if (deadLetterTopic.equals(topic)) {
+            throw new ContractException("operation '" + name + "': dead-letter-topic must not be its request topic");
+        }
+    }
+
+    /** An operation with the defaults: no expiry, dead letters to {@code <topic>.dlq}. */
+    public Operation(String name, MessageExchangePattern pattern, String topic, Duration timeout) {
+        this(name, pattern, topic, timeout, Optional.empty(), null);
     }
 
     public boolean expectsReply() {

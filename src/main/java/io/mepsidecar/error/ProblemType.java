@@ -16,6 +16,7 @@ public enum ProblemType {
     APP_UNREACHABLE(502, "app-unreachable", "Serving app unreachable"),
     BAD_REPLY(502, "bad-reply", "Unusable reply"),
     BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka broker unavailable"),
+    STOPPING(503, "stopping", "The sidecar is stopping"),
     REPLY_TIMEOUT(504, "reply-timeout", "No reply before the deadline"),
     APP_TIMEOUT(504, "app-timeout", "Serving app did not answer before the deadline"),
     INTERNAL(500, "internal", "Internal sidecar error");

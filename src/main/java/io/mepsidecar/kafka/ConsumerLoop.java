@@ -1,5 +1,6 @@
 package io.mepsidecar.kafka;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import jakarta.inject.Inject;
@@ -11,24 +12,35 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A consumer on its own thread that survives failures: any error closes the consumer, waits a moment and starts a
- * new one, so a broker outage or a bug in one record never leaves a dead consumer behind.
+ * A consumer on its own thread that survives failures: anything thrown, an {@link Error} included, is logged, closes
+ * the consumer and starts a new one after a backoff (1 s, doubling up to 30 s, back to 1 s once a consumer polled
+ * again). While it fails it reports itself unhealthy, so readiness shows a consumer that does not run. Only the loop
+ * thread touches the consumer.
  */
 public abstract class ConsumerLoop {
 
-    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Logger log = Logger.getLogger(getClass());
 
     /** Kafka's own consumer metrics are bound here for as long as each consumer lives. */
     @Inject
     MeterRegistry meterRegistry;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Released to cut a {@link #pause} short: by a stop, or by a subclass with news for the loop. */
+    private final Semaphore wakes = new Semaphore(0);
     private volatile boolean running;
+    private volatile boolean healthy;
+    private volatile String lastFailure = "";
     private volatile Consumer<String, byte[]> consumer;
+    private Duration backoff = FIRST_BACKOFF;
+    private Counter restarts;
     private Thread thread;
 
     /** Settings of the consumer to create. */
@@ -44,9 +56,17 @@ public abstract class ConsumerLoop {
     protected void closing(Consumer<String, byte[]> consumer) {
     }
 
-    public synchronized void start(String threadName) {
+    /**
+     * Starts the loop thread.
+     *
+     * @param name names the thread ({@code mep-<name>-listener}) and the {@code consumer} label of
+     *             {@code mep_consumer_restarts_total}
+     */
+    public synchronized void start(String name) {
+        restarts = Counter.builder("mep.consumer.restarts").tag("consumer", name)
+                .description("Consumers closed after a failure and started again").register(meterRegistry);
         running = true;
-        thread = new Thread(this::run, threadName);
+        thread = new Thread(this::run, "mep-" + name + "-listener");
         thread.setDaemon(true);
         thread.start();
     }
@@ -54,10 +74,8 @@ public abstract class ConsumerLoop {
     public void stop() {
         running = false;
         stopped.countDown();
-        Consumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
+        wakes.release();
+        wakeUp();
         Thread loop = thread;
         if (loop != null) {
             try {
@@ -68,8 +86,47 @@ public abstract class ConsumerLoop {
         }
     }
 
+    /** Interrupts a poll in progress, so that the loop thread looks at its state again. Any thread. */
+    protected void wakeUp() {
+        Consumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+    }
+
     protected boolean isRunning() {
         return running;
+    }
+
+    /** False from a failure until a new consumer polled again; false before the first consumer polled. */
+    public boolean isHealthy() {
+        return healthy;
+    }
+
+    /** The last failure, for readiness details; empty when none. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    /** Cuts a {@link #pause} (a backoff included) short, from any thread; the consumer is not touched. */
+    protected void interruptPause() {
+        wakes.release();
+    }
+
+    /**
+     * The loop thread: waits up to {@code timeout}, or until the loop is stopped or {@link #interruptPause}d; false
+     * when stopped.
+     */
+    protected boolean pause(Duration timeout) {
+        try {
+            wakes.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            wakes.drainPermits();
+            return stopped.getCount() > 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return false;
+        }
     }
 
     private void run() {
@@ -81,13 +138,17 @@ public abstract class ConsumerLoop {
                 open(created);
                 while (running) {
                     pollSafely(created);
+                    healthy = true;
+                    backoff = FIRST_BACKOFF;
                 }
                 closing(created);
-                consumer = null;
-            } catch (RuntimeException e) {
-                log.warnf("consumer loop %s failed, restarting in %s: %s", thread.getName(), RETRY_BACKOFF, e.toString());
-                log.debug("consumer loop failure", e);
-                awaitBackoff();
+            } catch (Throwable e) { // an Error too: the loop must outlive anything one record or client throws
+                healthy = false;
+                lastFailure = e.toString();
+                restarts.increment();
+                log.errorf(e, "consumer loop %s failed, restarting in %s", thread.getName(), backoff);
+                pause(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             } finally {
                 consumer = null;
             }
@@ -99,22 +160,13 @@ public abstract class ConsumerLoop {
             pollOnce(created);
         } catch (WakeupException e) {
             // woken to re-check state or to stop
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             try {
                 closing(created);
-            } catch (RuntimeException closingFailure) {
+            } catch (Throwable closingFailure) {
                 e.addSuppressed(closingFailure);
             }
             throw e;
-        }
-    }
-
-    private void awaitBackoff() {
-        try {
-            stopped.await(RETRY_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
         }
     }
 }

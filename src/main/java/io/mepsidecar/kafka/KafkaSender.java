@@ -1,5 +1,7 @@
 package io.mepsidecar.kafka;
 
+import io.mepsidecar.error.Failures;
+import io.mepsidecar.lifecycle.ShutdownOrder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
@@ -15,29 +17,37 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The one producer of the sidecar, shared by both roles. {@link KafkaProducer#send} may block while it fetches
- * metadata or waits for buffer space, so it is called on a dedicated thread, never on an HTTP event loop. It is
+ * metadata or waits for buffer space, so it is called on a dedicated thread, never on an HTTP event loop; at most
+ * {@value #MAX_QUEUED} records wait for that thread, beyond which a send fails at once. A record is queued only once
+ * {@link TopicDirectory} knows its topic exists, so no send waits for a topic that is not there. The producer is
  * created at start-up, not by the first call.
  */
 @Startup
 @ApplicationScoped
 public class KafkaSender {
 
+    /** Records waiting for the send thread at most. */
+    static final int MAX_QUEUED = 10_000;
+
     @Inject
     KafkaClientSettings settings;
 
-    private Producer<String, byte[]> producer;
-    private ExecutorService sendThread;
+    @Inject
+    TopicDirectory topics;
 
     @Inject
     MeterRegistry meterRegistry;
 
+    private Producer<String, byte[]> producer;
+    private ThreadPoolExecutor sendThread;
     private KafkaClientMetrics producerMetrics;
 
     @PostConstruct
@@ -45,22 +55,40 @@ public class KafkaSender {
         producer = new KafkaProducer<>(settings.producer());
         producerMetrics = new KafkaClientMetrics(producer);
         producerMetrics.bindTo(meterRegistry);
-        sendThread = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "mep-kafka-send");
-            thread.setDaemon(true);
-            return thread;
-        });
+        sendThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED),
+                r -> {
+                    Thread thread = new Thread(r, "mep-kafka-send");
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 
-    /** Completes when the broker acknowledged the record (acks=all), exceptionally when it could not be published. */
+    /**
+     * Completes when the broker acknowledged the record (acks=all); fails when it could not be published: with
+     * {@link MissingTopicException} when its topic does not exist, with {@link SendQueueFullException} when too many
+     * records wait already, else with the producer's error.
+     */
     public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        // The future handed out is the one the send thread looks at: a caller that stops waiting (completes it)
+        // keeps the record from being sent behind its back.
         CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
+        topics.requireExisting(record.topic()).whenComplete((exists, error) -> {
+            if (error != null) {
+                acknowledged.completeExceptionally(Failures.unwrap(error));
+            } else {
+                enqueue(record, acknowledged);
+            }
+        });
+        return acknowledged;
+    }
+
+    private void enqueue(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acknowledged) {
         try {
             sendThread.execute(() -> sendNow(record, acknowledged));
         } catch (RejectedExecutionException e) {
-            acknowledged.completeExceptionally(new IllegalStateException("the sidecar is shutting down", e));
+            acknowledged.completeExceptionally(sendThread.isShutdown()
+                    ? new IllegalStateException("the sidecar is shutting down", e) : new SendQueueFullException());
         }
-        return acknowledged;
     }
 
     private void sendNow(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acknowledged) {
@@ -87,6 +115,14 @@ public class KafkaSender {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
             producerMetrics.close();
+        }
+    }
+
+    /** Too many records wait for the send thread already. */
+    public static class SendQueueFullException extends RuntimeException {
+
+        SendQueueFullException() {
+            super(MAX_QUEUED + " records wait to be sent already", null, false, false);
         }
     }
 }

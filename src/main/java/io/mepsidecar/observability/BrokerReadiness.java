@@ -1,21 +1,19 @@
 package io.mepsidecar.observability;
 
 import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.kafka.KafkaAdmin;
 import io.mepsidecar.kafka.KafkaClientSettings;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 
 /**
  * Ready while the Kafka cluster answers: checked every {@code mep.health.check-interval} without blocking, so the
@@ -31,25 +29,20 @@ public class BrokerReadiness implements HealthCheck {
     KafkaClientSettings settings;
 
     @Inject
+    KafkaAdmin kafka;
+
+    @Inject
     SidecarConfig config;
 
     @Inject
     Vertx vertx;
 
-    private volatile Admin admin;
     private volatile boolean reachable;
     private volatile String lastError = "not checked yet";
 
     void onStart(@Observes StartupEvent event) {
-        admin = Admin.create(settings.admin());
         check();
         vertx.setPeriodic(config.health().checkInterval().toMillis(), id -> check());
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
-        }
     }
 
     @Override
@@ -62,7 +55,7 @@ public class BrokerReadiness implements HealthCheck {
 
     private void check() {
         int timeout = (int) Math.min(config.health().checkInterval().toMillis(), 3_000);
-        admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeout)).clusterId()
+        kafka.admin().describeCluster(new DescribeClusterOptions().timeoutMs(timeout)).clusterId()
                 .whenComplete((clusterId, error) -> {
                     if (error == null && !reachable) {
                         LOG.infof("Kafka cluster %s reachable", clusterId);

@@ -12,7 +12,9 @@ public enum Outcome {
     DEFERRED("deferred"),
     EXPIRED("expired"),
     UNDELIVERABLE("undeliverable"),
-    SKIPPED("skipped");
+    HANDED_BACK("handed_back"),
+    DEAD_LETTERED("dead_lettered"),
+    REPLY_FAILED("reply_failed");
 
     private final String label;
 

@@ -1,5 +1,6 @@
 package io.mepsidecar.observability;
 
+import io.mepsidecar.app.LocalApp;
 import io.mepsidecar.config.ServedOperations;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.Contract;
@@ -25,6 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class SidecarMetrics {
 
+    /** Value of a consumer lag gauge while no consumer measures it. */
+    public static final long LAG_UNKNOWN = Long.MIN_VALUE;
+
     /** Label value for a reply whose operation is not in this sidecar's contract. */
     public static final String UNKNOWN_OPERATION = "unknown";
 
@@ -45,6 +49,9 @@ public class SidecarMetrics {
 
     @Inject
     SidecarConfig config;
+
+    @Inject
+    LocalApp app;
 
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> consumerLag = new ConcurrentHashMap<>();
@@ -69,6 +76,13 @@ public class SidecarMetrics {
                 .description("Most calls this sidecar has in flight at once (mep.caller.max-in-flight)")
                 .register(registry);
         if (!served.isEmpty()) {
+            served.all().forEach(s -> deadLetterFailures(s.operation().name()));
+            rebalances();
+            partitionsGivenUp();
+            publishRetries();
+            Gauge.builder("mep.service.app.available", app, a -> a.isAvailable() ? 1 : 0)
+                    .description("1 while the local app takes requests (accepts connections, health endpoint 2xx);"
+                            + " at 0 this replica has left its consumer group").register(registry);
             Gauge.builder("mep.service.app.concurrency", appConcurrency, AtomicInteger::get)
                     .description("Requests at the serving app right now").register(registry);
             Gauge.builder("mep.service.app.concurrency.limit", config.service(), s -> s.maxConcurrency())
@@ -117,15 +131,63 @@ public class SidecarMetrics {
         return appConcurrency;
     }
 
-    /** Records on the served operation's topic not yet read by this replica. */
+    /**
+     * Records on the served operation's topic not yet read by this replica; {@link #LAG_UNKNOWN} while no consumer
+     * measures it (the gauge then reads NaN rather than a frozen number).
+     */
     public AtomicLong consumerLag(String operation) {
         return consumerLag.computeIfAbsent(operation, key -> {
             AtomicLong lag = new AtomicLong();
-            Gauge.builder("mep.service.consumer.lag", lag, AtomicLong::get)
-                    .description("Records of the request topic not yet read by this replica's partitions")
+            Gauge.builder("mep.service.consumer.lag", lag, l -> l.get() == LAG_UNKNOWN ? Double.NaN : l.get())
+                    .description("Records of the request topic not yet read by this replica's partitions;"
+                            + " NaN while its consumer is not running")
                     .tag("operation", operation).register(registry);
             return lag;
         });
+    }
+
+    /** A record could not be put on its dead-letter topic for a reason that does not pass, and was dropped. */
+    public void deadLetterFailed(String operation) {
+        deadLetterFailures(operation).increment();
+    }
+
+    private Counter deadLetterFailures(String operation) {
+        return counters.computeIfAbsent("dead-letter-failures/" + operation, key -> Counter
+                .builder("mep.service.dead.letter.failures")
+                .description("Records that could not be dead-lettered and were dropped (logged with their offset)")
+                .tag("operation", operation).register(registry));
+    }
+
+    /** Partitions this replica gave up in a rebalance (revoked or lost). */
+    public void partitionsGivenUp(int count) {
+        partitionsGivenUp().increment(count);
+    }
+
+    private Counter partitionsGivenUp() {
+        return counters.computeIfAbsent("partitions-given-up", key -> Counter
+                .builder("mep.service.partitions.given.up")
+                .description("Partitions this replica gave up in rebalances (revoked or lost)").register(registry));
+    }
+
+    /** A reply or dead letter failed to publish for a reason that may pass, and is tried again in place. */
+    public void publishRetried() {
+        publishRetries().increment();
+    }
+
+    private Counter publishRetries() {
+        return counters.computeIfAbsent("publish-retries", key -> Counter.builder("mep.service.publish.retries")
+                .description("Publishes of replies and dead letters tried again after a failure that may pass")
+                .register(registry));
+    }
+
+    /** A rebalance moved partitions to or from this replica (or it left or lost them). */
+    public void rebalanced() {
+        rebalances().increment();
+    }
+
+    private Counter rebalances() {
+        return counters.computeIfAbsent("rebalances", key -> Counter.builder("mep.service.rebalances")
+                .description("Rebalances that moved partitions to or from this replica").register(registry));
     }
 
     /** A reply arrived that no call waits for: late, abandoned, duplicated or not ours. */

@@ -1,25 +1,20 @@
 package io.mepsidecar.service;
 
-import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.app.LocalApp;
 import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.contract.AppHeaders;
 import io.mepsidecar.error.Problem;
 import io.mepsidecar.error.ProblemType;
-import io.mepsidecar.kafka.ShutdownOrder;
 import io.mepsidecar.observability.SidecarMetrics;
-import io.quarkus.runtime.ShutdownEvent;
+import io.mepsidecar.service.AppResponse.Delivery;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -29,8 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Delivers requests to the local app over HTTP. Any failure to get an answer becomes a fault the caller sees:
- * 502 when the app cannot be reached, 504 when it does not answer before the deadline.
+ * Delivers requests to the local app over HTTP, on the app's one client ({@link LocalApp}). Runs on Vert.x event
+ * loops. A connection that cannot be made is reported to {@link LocalApp} and answered {@link Delivery#NOT_CONNECTED}
+ * (the request is handed back, not answered); a broken exchange becomes a 502 fault, no answer before the deadline a
+ * 504 fault.
  */
 @ApplicationScoped
 public class AppClient {
@@ -42,23 +39,12 @@ public class AppClient {
     Vertx vertx;
 
     @Inject
-    SidecarConfig config;
+    LocalApp app;
 
     @Inject
     SidecarMetrics metrics;
 
-    private HttpClient client;
-
-    @PostConstruct
-    void start() {
-        int connections = config.service().maxConcurrency();
-        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
-    }
-
-    /**
-     * Always completes normally, and never throws: with the app's answer, or with a 502/504 fault in its place.
-     */
+    /** Always completes normally, and never throws: with the app's answer, or with what kept it from answering. */
     CompletableFuture<AppResponse> deliver(ServedOperation served, AppRequest request) {
         CompletableFuture<AppResponse> answer = new CompletableFuture<>();
         metrics.appConcurrency().incrementAndGet();
@@ -66,7 +52,7 @@ public class AppClient {
             send(served, request, answer);
         } catch (RuntimeException e) {
             metrics.appConcurrency().decrementAndGet();
-            answer.complete(fault(e, served, request));
+            answer.complete(fault(Delivery.BROKEN, e, served, request));
         }
         return answer;
     }
@@ -87,24 +73,42 @@ public class AppClient {
             options.putHeader(AppHeaders.CALLER, request.caller());
         }
         long start = System.nanoTime();
-        client.request(options)
-                .compose(http -> {
-                    // The deadline is absolute: an app that trickles bytes is cut off too, not only a silent one.
-                    long timer = vertx.setTimer(remaining, id -> http.reset(0, new TimeoutException("deadline")));
-                    return http.send(Buffer.buffer(request.body()))
-                            .compose(response -> read(response, start))
-                            .onComplete(done -> vertx.cancelTimer(timer));
-                })
+        app.client().request(options).onComplete(connected -> {
+            if (connected.failed()) {
+                metrics.appConcurrency().decrementAndGet();
+                answer.complete(notConnected(connected.cause(), served, request));
+                return;
+            }
+            try {
+                exchange(connected.result(), served, request, start, answer);
+            } catch (RuntimeException e) { // the answer completes whatever happens: a lost one would leak the slot
+                connected.result().reset();
+                metrics.appConcurrency().decrementAndGet();
+                answer.complete(fault(Delivery.BROKEN, e, served, request));
+            }
+        });
+    }
+
+    private void exchange(HttpClientRequest http, ServedOperation served, AppRequest request, long start,
+            CompletableFuture<AppResponse> answer) {
+        // The deadline is absolute: an app that trickles bytes is cut off too, not only a silent one. It is armed
+        // once connected, so the wait for a pooled connection does not stretch it.
+        long timer = vertx.setTimer(request.millisLeft(Instant.now()),
+                id -> http.reset(0, new TimeoutException("deadline")));
+        http.send(Buffer.buffer(request.body()))
+                .compose(response -> read(response, start))
                 .onComplete(result -> {
+                    vertx.cancelTimer(timer);
                     metrics.appConcurrency().decrementAndGet();
                     answer.complete(result.succeeded() ? answered(result.result(), served)
-                            : fault(result.cause(), served, request));
+                            : fault(timedOut(result.cause(), request) ? Delivery.TIMED_OUT : Delivery.BROKEN,
+                                    result.cause(), served, request));
                 });
     }
 
-    private io.vertx.core.Future<AppResponse> read(HttpClientResponse response, long start) {
+    private Future<AppResponse> read(HttpClientResponse response, long start) {
         return response.body().map(body -> new AppResponse(response.statusCode(),
-                response.getHeader("Content-Type"), body.getBytes(), true,
+                response.getHeader("Content-Type"), body.getBytes(), Delivery.ANSWERED,
                 Duration.ofNanos(System.nanoTime() - start)));
     }
 
@@ -116,20 +120,31 @@ public class AppClient {
         return response;
     }
 
-    private static AppResponse fault(Throwable error, ServedOperation served, AppRequest request) {
-        boolean timedOut = request.isExpired(Instant.now()) || error instanceof TimeoutException
-                || error.getCause() instanceof TimeoutException;
-        ProblemType type = timedOut ? ProblemType.APP_TIMEOUT : ProblemType.APP_UNREACHABLE;
-        LOG.warnf("request %s to %s failed: %s", request.correlationId(), served.target(), error.toString());
-        Problem problem = Problem.of(type, "the app at " + served.target() + " "
-                + (timedOut ? "did not answer before the deadline" : "could not be reached: " + error.getMessage()),
-                request.correlationId());
-        return new AppResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(), false, null);
+    /**
+     * No connection: the app is down (or restarting), unless the deadline ran out while connecting. Either way the
+     * app never saw the request.
+     */
+    private AppResponse notConnected(Throwable error, ServedOperation served, AppRequest request) {
+        if (timedOut(error, request)) {
+            return fault(Delivery.TIMED_OUT, error, served, request);
+        }
+        app.refusedConnection(error); // refused, timed out, unknown host, TLS: the app cannot be used as configured
+        LOG.debugf("request %s not delivered to %s: %s", request.correlationId(), served.target(), error.toString());
+        return new AppResponse(0, null, new byte[0], Delivery.NOT_CONNECTED, null);
     }
 
-    void stop(@Observes @Priority(ShutdownOrder.APP_CLIENT) ShutdownEvent event) {
-        if (client != null) {
-            client.close();
-        }
+    private static boolean timedOut(Throwable error, AppRequest request) {
+        return request.isExpired(Instant.now()) || error instanceof TimeoutException
+                || error.getCause() instanceof TimeoutException;
+    }
+
+    private static AppResponse fault(Delivery delivery, Throwable error, ServedOperation served,
+            AppRequest request) {
+        boolean timedOut = delivery == Delivery.TIMED_OUT;
+        LOG.warnf("request %s to %s failed: %s", request.correlationId(), served.target(), error.toString());
+        Problem problem = Problem.of(timedOut ? ProblemType.APP_TIMEOUT : ProblemType.APP_UNREACHABLE,
+                "the app at " + served.target() + " " + (timedOut ? "did not answer before the deadline"
+                        : "broke off the exchange: " + error.getMessage()), request.correlationId());
+        return new AppResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(), delivery, null);
     }
 }

@@ -7,7 +7,8 @@ import java.time.Instant;
  * A request as decoded from its Kafka record.
  *
  * @param correlationId correlation id of the call
- * @param deadline      instant after which the caller no longer waits
+ * @param deadline      request-reply: instant after which the caller no longer waits; one-way: instant until which
+ *                      the sidecar waits for the app to take the message
  * @param contentType   payload content type, possibly null
  * @param body          payload
  * @param caller        {@code ce_source} of the caller, possibly null
@@ -15,13 +16,28 @@ import java.time.Instant;
  * @param replyInstance caller instance to echo in the reply, possibly null
  */
 record AppRequest(String correlationId, Instant deadline, String contentType, byte[] body, String caller,
-        String replyTo, String replyInstance) {
+        String replyTo, String replyInstance) implements Decoded {
 
     private static final Duration MAX_WAIT = Duration.ofDays(1);
 
     /** The same request without its payload, to keep while a reply is awaited. */
     AppRequest withoutBody() {
         return new AppRequest(correlationId, deadline, contentType, new byte[0], caller, replyTo, replyInstance);
+    }
+
+    /** The same request with another deadline: a one-way message delivered again gets a new one. */
+    AppRequest withDeadline(Instant newDeadline) {
+        return new AppRequest(correlationId, newDeadline, contentType, body, caller, replyTo, replyInstance);
+    }
+
+    /** Bytes this request keeps in memory while a deferred reply is expected (without its body). */
+    int retainedBytes() {
+        return 64 + length(correlationId) + length(contentType) + length(caller) + length(replyTo)
+                + length(replyInstance);
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : 2 * text.length();
     }
 
     boolean isExpired(Instant now) {
@@ -34,6 +50,6 @@ record AppRequest(String correlationId, Instant deadline, String contentType, by
             return 1;
         }
         Instant cap = now.plus(MAX_WAIT);
-        return Duration.between(now, deadline.isAfter(cap) ? cap : deadline).toMillis();
+        return Math.max(1, Duration.between(now, deadline.isAfter(cap) ? cap : deadline).toMillis());
     }
 }

@@ -8,8 +8,24 @@ import java.time.Duration;
  * @param status      HTTP status
  * @param contentType content type; null when none was sent
  * @param body        payload, possibly empty
- * @param delivered   false when the app never answered (unreachable, or no answer before the deadline)
+ * @param delivery    how far the request got
  * @param appDuration how long the app took to answer; null when it did not answer
  */
-record AppResponse(int status, String contentType, byte[] body, boolean delivered, Duration appDuration) {
+record AppResponse(int status, String contentType, byte[] body, Delivery delivery, Duration appDuration) {
+
+    /** How far a request got toward the app. */
+    enum Delivery {
+        /** The app answered (any status). */
+        ANSWERED,
+        /** No connection to the app could be made: the app never saw the request. */
+        NOT_CONNECTED,
+        /** Connected, but the exchange broke before a complete answer: the app may have acted on it. */
+        BROKEN,
+        /** The app did not answer before the deadline. */
+        TIMED_OUT
+    }
+
+    boolean answered() {
+        return delivery == Delivery.ANSWERED;
+    }
 }

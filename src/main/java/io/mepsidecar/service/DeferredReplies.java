@@ -5,9 +5,12 @@ import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
 import io.mepsidecar.kafka.PublishFailures;
+import io.mepsidecar.memory.BoundedCache;
 import io.mepsidecar.observability.SidecarMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -19,26 +22,27 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Requests whose app answered 202 (or is still working on them): the app may give the reply with
- * {@code PUT /v1/replies/{id}}. The first
- * reply is published; the same reply again is a no-op, a different one a 409; after the call's deadline a 410, and
- * once the retention passed a 404. Kept in memory: a restart forgets them (the caller then gets 504).
+ * {@code PUT /v1/replies/{id}}. The first reply is published; the same reply again is a no-op, a different one a 409;
+ * after the call's deadline a 410, and once {@code mep.service.deferred-reply-retention} passed a 404. At most
+ * {@code mep.service.max-deferred-replies} entries and {@code mep.service.max-deferred-bytes} bytes are kept: a
+ * request beyond that is answered with a 429 fault instead of being delivered (nothing already kept is evicted). Kept
+ * in memory: a restart forgets them (the caller then gets 504).
  */
 @ApplicationScoped
 public class DeferredReplies {
 
-    private static final long SWEEP_INTERVAL_MS = 1_000;
+    private static final int ENTRY_OVERHEAD_BYTES = 160;
 
     private static final class Deferred {
         final Operation operation;
         final AppRequest request;
+        final int weight;
         final long deliveredNanos = System.nanoTime();
         /** Digest of the reply given, and its publish; both null while no reply is given. */
         final AtomicReference<Given> given = new AtomicReference<>();
@@ -46,13 +50,15 @@ public class DeferredReplies {
         Deferred(Operation operation, AppRequest request) {
             this.operation = operation;
             this.request = request;
+            this.weight = ENTRY_OVERHEAD_BYTES + request.retainedBytes();
         }
     }
 
     private record Given(byte[] digest, CompletableFuture<Void> published) {
     }
 
-    private final Map<String, Deferred> deferred = new ConcurrentHashMap<>();
+    /** Marks a request the app answered itself (not 202): a PUT racing that answer is refused. */
+    private static final Given ANSWERED = new Given(new byte[0], CompletableFuture.completedFuture(null));
 
     @Inject
     ReplyPublisher replyPublisher;
@@ -61,21 +67,33 @@ public class DeferredReplies {
     SidecarConfig config;
 
     @Inject
-    Vertx vertx;
-
-    @Inject
     SidecarMetrics metrics;
 
+    @Inject
+    MeterRegistry registry;
+
+    private BoundedCache<Deferred> deferred;
+
+    @PostConstruct
+    void createCache() {
+        Duration retention = config.service().deferredReplyRetention();
+        deferred = new BoundedCache<>(config.service().maxDeferredReplies(),
+                config.service().maxDeferredBytes().asLongValue(), entry -> entry.weight,
+                (id, entry) -> Duration.between(Instant.now(), entry.request.deadline().plus(retention)));
+    }
+
     void onStart(@Observes StartupEvent event) {
-        vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> removeForgotten(Instant.now()));
+        Gauge.builder("mep.service.deferred.replies.kept", deferred, BoundedCache::size)
+                .description("Requests whose app may still PUT its reply (at most mep.service.max-deferred-replies)")
+                .register(registry);
     }
 
     /**
      * Called before the request is delivered: an app may answer 202 and PUT its reply at once, and that PUT must not
-     * overtake the 202.
+     * overtake the 202. False when as many deferred replies are expected as allowed: the request is not delivered.
      */
-    void expect(Operation operation, AppRequest request) {
-        deferred.putIfAbsent(request.correlationId(), new Deferred(operation, request.withoutBody()));
+    boolean expect(Operation operation, AppRequest request) {
+        return deferred.putIfRoom(request.correlationId(), new Deferred(operation, request.withoutBody()));
     }
 
     /**
@@ -84,11 +102,16 @@ public class DeferredReplies {
      */
     boolean answered(String correlationId) {
         Deferred entry = deferred.get(correlationId);
-        if (entry != null && entry.given.get() != null) {
-            return true; // kept until it expires, so a PUT whose publish failed can be retried
+        if (entry != null && !entry.given.compareAndSet(null, ANSWERED)) {
+            return true; // a PUT came first; kept until it expires, so a PUT whose publish failed can be retried
         }
         deferred.remove(correlationId);
         return false;
+    }
+
+    /** The request went back unserved (the app never got it): nothing is expected from this replica. */
+    void forget(String correlationId) {
+        deferred.remove(correlationId);
     }
 
     /**
@@ -107,6 +130,10 @@ public class DeferredReplies {
         Given mine = new Given(digest, new CompletableFuture<>());
         if (!entry.given.compareAndSet(null, mine)) {
             Given earlier = entry.given.get();
+            if (earlier == ANSWERED) {
+                throw new SidecarException(ProblemType.UNKNOWN_REPLY, "request " + correlationId
+                        + " was already answered by the app", correlationId);
+            }
             if (earlier != null && Arrays.equals(earlier.digest(), digest)) {
                 return earlier.published(); // the same reply: answered when (and as) the first one is published
             }
@@ -114,7 +141,7 @@ public class DeferredReplies {
                     + " was already given", correlationId);
         }
         Duration appTime = Duration.ofNanos(System.nanoTime() - entry.deliveredNanos);
-        AppResponse reply = new AppResponse(status, contentType, body, true, appTime);
+        AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, appTime);
         replyPublisher.publish(entry.operation, entry.request, reply).whenComplete((metadata, error) -> {
             if (error == null) {
                 metrics.appTime(entry.operation.name(), appTime);
@@ -126,11 +153,6 @@ public class DeferredReplies {
             }
         });
         return mine.published();
-    }
-
-    private void removeForgotten(Instant now) {
-        Instant cutoff = now.minus(config.service().deferredReplyRetention());
-        deferred.values().removeIf(entry -> entry.request.deadline().isBefore(cutoff));
     }
 
     private static byte[] digest(int status, String contentType, byte[] body) {

@@ -3,6 +3,7 @@ package io.mepsidecar.service;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireHeaders;
+import io.mepsidecar.error.Problem;
 import io.mepsidecar.kafka.KafkaSender;
 import io.mepsidecar.kafka.RecordHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,5 +43,11 @@ public class ReplyPublisher {
             RecordHeaders.put(headers, WireHeaders.APP_DURATION, response.appDuration().toString());
         }
         return sender.send(record);
+    }
+
+    /** Publishes a problem of the serving sidecar as the reply, in place of the app's answer. */
+    CompletableFuture<RecordMetadata> publishProblem(Operation operation, AppRequest request, Problem problem) {
+        return publish(operation, request, new AppResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(),
+                AppResponse.Delivery.ANSWERED, null));
     }
 }

@@ -1,39 +1,47 @@
 package io.mepsidecar.service;
 
 import io.mepsidecar.config.ServedOperation;
-import io.mepsidecar.contract.CorrelationIds;
-import io.mepsidecar.contract.HeaderValues;
+import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.Operation;
-import io.mepsidecar.contract.WireHeaders;
-import io.mepsidecar.error.Failures;
-import io.mepsidecar.kafka.RecordHeaders;
+import io.mepsidecar.error.Problem;
+import io.mepsidecar.error.ProblemType;
+import io.mepsidecar.kafka.MissingTopicException;
 import io.mepsidecar.observability.Outcome;
 import io.mepsidecar.observability.Role;
 import io.mepsidecar.observability.SidecarMetrics;
+import io.mepsidecar.service.AppResponse.Delivery;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * Serves one request record: delivers it to the app and publishes the answer as the reply. The returned future
- * completes when the request is finished (its offset may be committed); it fails when the request must be read
- * again: its reply could not be published for a passing reason, or a one-way request never reached the app.
+ * Serves one request record: reads it ({@link RequestDecoder}), delivers it to the app ({@link AppClient}) and
+ * publishes the answer as the reply. The returned future never fails: it says whether the record is
+ * {@link Disposition#FINISHED} (its offset may be committed) or {@link Disposition#UNFINISHED} (read it again). Runs on
+ * the consumer thread until the delivery starts, then on Vert.x event loops and the producer's I/O thread.
+ *
+ * <p>{@code current} says whether the record is still this replica's to finish (its partition still assigned, the
+ * sidecar not past its grace period); retries stop when it turns false, leaving the record unfinished.
  */
 @ApplicationScoped
 public class RequestHandler {
 
     private static final Logger LOG = Logger.getLogger(RequestHandler.class);
     private static final int ACCEPTED = 202;
+    private static final long REDELIVERY_BACKOFF_MS = 1_000;
+
+    @Inject
+    RequestDecoder decoder;
 
     @Inject
     AppClient appClient;
@@ -42,141 +50,182 @@ public class RequestHandler {
     ReplyPublisher replyPublisher;
 
     @Inject
-    SidecarMetrics metrics;
+    DeadLetterPublisher deadLetters;
 
     @Inject
     DeferredReplies deferredReplies;
 
-    CompletableFuture<Void> handle(ServedOperation served, ConsumerRecord<String, byte[]> record) {
-        try {
-            return serve(served, record);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "skipped the request at %s-%d@%d: it could not be handled", record.topic(),
-                    record.partition(), record.offset());
-            return CompletableFuture.completedFuture(null);
-        }
+    @Inject
+    SidecarMetrics metrics;
+
+    @Inject
+    SidecarConfig config;
+
+    @Inject
+    Vertx vertx;
+
+    /** What the handling of one record came to: for the consumer, and for the outcome metric. */
+    private record Result(Disposition disposition, Outcome outcome) {
     }
 
-    private CompletableFuture<Void> serve(ServedOperation served, ConsumerRecord<String, byte[]> record) {
+    CompletableFuture<Disposition> handle(ServedOperation served, ConsumerRecord<String, byte[]> record,
+            BooleanSupplier current) {
         Operation operation = served.operation();
-        AppRequest request;
-        try {
-            request = decode(operation, record);
-        } catch (IllegalArgumentException e) {
-            LOG.warnf("skipped undecodable request at %s-%d@%d: %s", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
-            metrics.callEnded(Role.SERVICE, operation.name(), Outcome.SKIPPED, null);
-            return CompletableFuture.completedFuture(null);
+        Instant now = Instant.now();
+        Decoded decoded = decoder.decode(operation, record, now);
+        if (decoded instanceof Rejection rejection) {
+            return deadLetter(operation, record, rejection, current).thenApply(result -> {
+                metrics.callEnded(Role.SERVICE, operation.name(), result.outcome(), null);
+                return result.disposition();
+            });
         }
-        if (request.isExpired(Instant.now())) {
+        AppRequest request = (AppRequest) decoded;
+        if (operation.expectsReply() && request.isExpired(now)) {
             LOG.infof("request %s to %s expired before delivery (deadline %s)", request.correlationId(),
                     operation.name(), request.deadline());
             metrics.callEnded(Role.SERVICE, operation.name(), Outcome.EXPIRED, null);
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(Disposition.FINISHED);
         }
         long start = System.nanoTime();
         AtomicInteger inFlight = metrics.inFlight(Role.SERVICE, operation.name());
-        if (operation.expectsReply()) {
-            deferredReplies.expect(operation, request); // before delivery: the app may PUT before its 202 is read
-        }
         inFlight.incrementAndGet();
-        CompletableFuture<AppResponse> answer = appClient.deliver(served, request); // never throws
-        CompletableFuture<Void> finished = operation.expectsReply()
-                ? answer.thenCompose(response -> reply(operation, request, response))
-                : answer.thenAccept(response -> requireDelivered(response, request));
-        return finished.whenComplete((done, error) -> {
+        CompletableFuture<Result> result = operation.expectsReply()
+                ? requestReply(served, record, request, current)
+                : oneWay(served, record, request, 1, current);
+        return result.handle((done, error) -> {
             inFlight.decrementAndGet();
-            metrics.callEnded(Role.SERVICE, operation.name(), outcomeOf(operation, answer.getNow(null)),
+            if (error != null) { // a defect of ours: keep the record, it is read again
+                LOG.errorf(error, "request %s to %s failed unexpectedly", request.correlationId(), operation.name());
+                return Disposition.UNFINISHED;
+            }
+            metrics.callEnded(Role.SERVICE, operation.name(), done.outcome(),
                     Duration.ofNanos(System.nanoTime() - start));
+            return done.disposition();
         });
     }
 
-    private static Outcome outcomeOf(Operation operation, AppResponse response) {
-        if (response == null || !response.delivered()) {
-            return Outcome.UNDELIVERABLE;
+    private CompletableFuture<Result> requestReply(ServedOperation served, ConsumerRecord<String, byte[]> record,
+            AppRequest request, BooleanSupplier current) {
+        Operation operation = served.operation();
+        // Before delivery: the app may PUT before its 202 is read.
+        if (!deferredReplies.expect(operation, request)) {
+            Problem full = Problem.of(ProblemType.TOO_MANY_CALLS, "the serving sidecar already expects the most"
+                    + " deferred replies it keeps (mep.service.max-deferred-replies); retry later",
+                    request.correlationId());
+            return publish(operation, record, request, current,
+                    () -> replyPublisher.publishProblem(operation, request, full), Outcome.REJECTED);
         }
-        boolean deferred = operation.expectsReply() && response.status() == ACCEPTED;
-        return deferred ? Outcome.DEFERRED : Outcome.ofStatus(response.status());
+        return appClient.deliver(served, request).thenCompose(response -> {
+            if (response.delivery() == Delivery.NOT_CONNECTED) {
+                deferredReplies.forget(request.correlationId());
+                return completed(Disposition.UNFINISHED, Outcome.HANDED_BACK);
+            }
+            if (response.answered() && response.status() == ACCEPTED) {
+                return completed(Disposition.FINISHED, Outcome.DEFERRED);
+            }
+            if (deferredReplies.answered(request.correlationId())) {
+                LOG.warnf("the app both PUT a reply to %s and answered it with %d; the PUT reply stands",
+                        request.correlationId(), response.status());
+                return completed(Disposition.FINISHED, outcomeOf(response));
+            }
+            return publish(operation, record, request, current,
+                    () -> replyPublisher.publish(operation, request, response), outcomeOf(response));
+        });
     }
 
     /**
-     * Publishes the app's answer. A 202 means the app will PUT the reply itself, so the request is finished here;
-     * a reply the app already PUT stands.
+     * Publishes a reply, trying again while the failure may pass, the caller still waits and the record is still
+     * ours. A reply that can never be published dead-letters the request; one too large is replaced by a 502 problem
+     * first, so the caller learns at once.
      */
-    private CompletableFuture<Void> reply(Operation operation, AppRequest request, AppResponse response) {
-        if (response.delivered() && response.status() == ACCEPTED) {
-            return CompletableFuture.completedFuture(null);
-        }
-        if (deferredReplies.answered(request.correlationId())) {
-            LOG.warnf("the app both PUT a reply to %s and answered it with %d; the PUT reply stands",
-                    request.correlationId(), response.status());
-            return CompletableFuture.completedFuture(null);
-        }
-        return replyPublisher.publish(operation, request, response)
-                .handle((metadata, error) -> replyPublished(error, request));
+    private CompletableFuture<Result> publish(Operation operation, ConsumerRecord<String, byte[]> record,
+            AppRequest request, BooleanSupplier current, Supplier<CompletableFuture<?>> attempt,
+            Outcome outcome) {
+        BooleanSupplier waited = () -> current.getAsBoolean() && !request.isExpired(Instant.now());
+        return Retries.publish(vertx, attempt::get, waited, metrics::publishRetried).handle((published, error) -> {
+            if (error == null) {
+                return completed(Disposition.FINISHED, outcome);
+            }
+            if (Retries.isPassing(error)) {
+                if (!current.getAsBoolean()) {
+                    return completed(Disposition.UNFINISHED, Outcome.HANDED_BACK);
+                }
+                LOG.warnf("the reply to %s was not published before its deadline %s: %s", request.correlationId(),
+                        request.deadline(), error.toString());
+                return completed(Disposition.FINISHED, Outcome.REPLY_FAILED);
+            }
+            return unpublishable(operation, record, request, error, current);
+        }).thenCompose(result -> result);
     }
 
-    /** A one-way request the app never received is not finished: it is read again, never dropped. */
-    private static void requireDelivered(AppResponse response, AppRequest request) {
-        if (!response.delivered()) {
-            throw new IllegalStateException("one-way request " + request.correlationId()
-                    + " was not delivered to the app (" + response.status() + ")");
+    private CompletableFuture<Result> unpublishable(Operation operation, ConsumerRecord<String, byte[]> record,
+            AppRequest request, Throwable error, BooleanSupplier current) {
+        if (error instanceof MissingTopicException) {
+            return deadLetter(operation, record, new Rejection(DeadLetterReason.REPLY_TOPIC_MISSING,
+                    "reply topic " + request.replyTo() + " does not exist"), current);
         }
+        if (error instanceof RecordTooLargeException) {
+            Problem tooLarge = Problem.of(ProblemType.BAD_REPLY, "the serving app's reply is larger than the"
+                    + " serving sidecar's Kafka producer accepts (kafka.max.request.size)", request.correlationId());
+            replyPublisher.publishProblem(operation, request, tooLarge);
+            return deadLetter(operation, record, new Rejection(DeadLetterReason.REPLY_TOO_LARGE,
+                    error.getMessage()), current);
+        }
+        return deadLetter(operation, record, new Rejection(DeadLetterReason.REPLY_UNPUBLISHABLE,
+                "the reply cannot be published to " + request.replyTo() + ": " + error), current);
     }
 
     /**
-     * A reply that failed for a reason that may pass (broker away) fails the request, so it is read again; one that
-     * can never be published (too large, forbidden or invalid topic) is logged and the request finished.
+     * Hands a one-way message to the app. Taken (any answer): finished. The app away: handed back. Taken but not
+     * answered in time, or broken off: tried again after a second, up to {@code mep.service.max-deliveries} times,
+     * then dead-lettered.
      */
-    private static Void replyPublished(Throwable error, AppRequest request) {
-        Throwable cause = Failures.unwrap(error);
-        if (cause == null) {
-            return null;
-        }
-        if (cause instanceof RetriableException) {
-            throw new CompletionException(cause);
-        }
-        LOG.errorf("the reply to %s cannot be published to %s and is dropped: %s", request.correlationId(),
-                request.replyTo(), cause.toString());
-        return null;
+    private CompletableFuture<Result> oneWay(ServedOperation served, ConsumerRecord<String, byte[]> record,
+            AppRequest request, int attempt, BooleanSupplier current) {
+        Operation operation = served.operation();
+        AppRequest delivery = request.withDeadline(Instant.now().plus(operation.timeout()));
+        return appClient.deliver(served, delivery).thenCompose(response -> {
+            if (response.answered()) {
+                return completed(Disposition.FINISHED, Outcome.ofStatus(response.status()));
+            }
+            if (response.delivery() == Delivery.NOT_CONNECTED || !current.getAsBoolean()) {
+                return completed(Disposition.UNFINISHED, Outcome.HANDED_BACK);
+            }
+            if (attempt >= config.service().maxDeliveries()) {
+                return deadLetter(operation, record, new Rejection(DeadLetterReason.DELIVERY_FAILED, "the app took"
+                        + " the message " + attempt + " times without answering in time (mep.service.max-deliveries)"),
+                        current);
+            }
+            CompletableFuture<Result> again = new CompletableFuture<>();
+            vertx.setTimer(REDELIVERY_BACKOFF_MS, id -> {
+                try {
+                    oneWay(served, record, request, attempt + 1, current).whenComplete((result, error) -> {
+                        if (error == null) {
+                            again.complete(result);
+                        } else {
+                            again.completeExceptionally(error);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    again.completeExceptionally(e);
+                }
+            });
+            return again;
+        });
     }
 
-    private static AppRequest decode(Operation operation, ConsumerRecord<String, byte[]> record) {
-        Headers headers = record.headers();
-        String correlationId = RecordHeaders.get(headers, WireHeaders.CORRELATION_ID)
-                .orElseThrow(() -> new IllegalArgumentException("no " + WireHeaders.CORRELATION_ID + " header"));
-        if (!CorrelationIds.isValid(correlationId)) {
-            throw new IllegalArgumentException(WireHeaders.CORRELATION_ID + " is not a correlation id ("
-                    + CorrelationIds.RULE + ")");
-        }
-        String contentType = headerSafe(headers, WireHeaders.CONTENT_TYPE);
-        String caller = headerSafe(headers, WireHeaders.SOURCE);
-        String replyTo = RecordHeaders.get(headers, WireHeaders.REPLY_TO).orElse(null);
-        if (operation.expectsReply() && replyTo == null) {
-            throw new IllegalArgumentException("request " + correlationId + " has no " + WireHeaders.REPLY_TO);
-        }
-        Instant deadline = RecordHeaders.get(headers, WireHeaders.DEADLINE)
-                .map(RequestHandler::instant)
-                .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()).plus(operation.timeout()));
-        return new AppRequest(correlationId, deadline, contentType,
-                record.value() == null ? new byte[0] : record.value(), caller, replyTo,
-                RecordHeaders.get(headers, WireHeaders.REPLY_INSTANCE).orElse(null));
+    private CompletableFuture<Result> deadLetter(Operation operation, ConsumerRecord<String, byte[]> record,
+            Rejection rejection, BooleanSupplier current) {
+        return deadLetters.publish(operation, record, rejection, current).thenApply(disposition ->
+                new Result(disposition, disposition == Disposition.FINISHED ? Outcome.DEAD_LETTERED
+                        : Outcome.HANDED_BACK));
     }
 
-    /** A header that is handed to the app as an HTTP header: refused when it holds a control or non-ASCII byte. */
-    private static String headerSafe(Headers headers, String name) {
-        String value = RecordHeaders.get(headers, name).orElse(null);
-        if (value != null && !HeaderValues.isSafe(value)) {
-            throw new IllegalArgumentException(name + " holds a control or non-ASCII character");
-        }
-        return value;
+    private static CompletableFuture<Result> completed(Disposition disposition, Outcome outcome) {
+        return CompletableFuture.completedFuture(new Result(disposition, outcome));
     }
 
-    private static Instant instant(String text) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(WireHeaders.DEADLINE + " '" + text + "' is not an RFC 3339 instant");
-        }
+    private static Outcome outcomeOf(AppResponse response) {
+        return response.answered() ? Outcome.ofStatus(response.status()) : Outcome.UNDELIVERABLE;
     }
 }

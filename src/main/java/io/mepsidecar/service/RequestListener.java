@@ -1,12 +1,15 @@
 package io.mepsidecar.service;
 
+import io.mepsidecar.app.LocalApp;
 import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.config.ServedOperations;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.kafka.ConsumerLoop;
 import io.mepsidecar.kafka.KafkaClientSettings;
-import io.mepsidecar.kafka.ShutdownOrder;
+import io.mepsidecar.kafka.TopicDirectory;
 import io.mepsidecar.kafka.TopicInitializer;
+import io.mepsidecar.lifecycle.Draining;
+import io.mepsidecar.lifecycle.ShutdownOrder;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -28,29 +31,45 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Consumes the served operations' topics in the app's consumer group and hands each request to
- * {@link RequestHandler}, at most {@code mep.service.max-concurrency} at once. When that many are in flight it
- * pauses fetching instead of buffering, and waits for a request to finish. Offsets are committed only up to the
- * lowest request that is not finished. Only the loop thread touches the consumer.
+ * {@link RequestHandler}, at most {@code mep.service.max-concurrency} at once. Only the loop thread touches the
+ * consumer and the state below; request threads only post to {@link #finished}. docs/architecture.md has the
+ * invariants; in short:
+ * <ul>
+ * <li>offsets are committed up to the lowest request of the partition that is not finished;</li>
+ * <li>at the concurrency limit the partitions are paused instead of records buffered (one poll at most waits);</li>
+ * <li>a request finishing for an old assignment of its partition ({@link PartitionState}) changes nothing;</li>
+ * <li>partitions are given up only after their requests in flight finished, or {@code mep.shutdown.grace} passed;</li>
+ * <li>while the app is unavailable, or after a request was handed back unserved, the replica is not in the group:
+ * its partitions, and the requests not finished on them, go to the other replicas; it joins again when the app
+ * takes requests.</li>
+ * </ul>
  */
 @ApplicationScoped
-public class RequestListener extends ConsumerLoop {
+public class RequestListener extends ConsumerLoop implements Draining {
 
     private static final Logger LOG = Logger.getLogger(RequestListener.class);
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration BACKLOG_WAIT = Duration.ofMillis(200);
-    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SHORT_WAIT = Duration.ofMillis(200);
+    private static final Duration REJOIN_DELAY = Duration.ofSeconds(1);
+    private static final Duration MAX_REJOIN_DELAY = Duration.ofSeconds(30);
+    /** A membership this long is stable: the next leave waits the shortest rejoin delay again. */
+    private static final Duration STABLE_MEMBERSHIP = Duration.ofSeconds(30);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
     private static final long LAG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -69,10 +88,24 @@ public class RequestListener extends ConsumerLoop {
     @Inject
     SidecarMetrics metrics;
 
+    @Inject
+    LocalApp app;
+
+    @Inject
+    TopicDirectory topics;
+
     private final Queue<ConsumerRecord<String, byte[]>> waiting = new ArrayDeque<>();
     private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
-    private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
+    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private volatile Instant drainDeadline;
     private int inFlight;
+    private boolean subscribed;
+    private boolean leaveRequested;
+    private boolean rebalanceCounted;
+    private Instant leftAt = Instant.MIN;
+    private Instant joinedAt = Instant.MIN;
+    private Duration rejoinDelay = REJOIN_DELAY;
     private long lagMeasuredAt;
     private long committedAt;
 
@@ -80,12 +113,28 @@ public class RequestListener extends ConsumerLoop {
         if (!served.isEmpty()) {
             LOG.infof("serving %s", served.all().stream().map(s -> s.operation().name() + " -> " + s.target())
                     .collect(Collectors.joining(", ")));
-            start("mep-request-listener");
+            start("request");
         }
     }
 
     void onStop(@Observes @Priority(ShutdownOrder.LISTENERS) ShutdownEvent event) {
-        stop();
+        if (!served.isEmpty()) {
+            stop();
+        }
+    }
+
+    /** From SIGTERM on: takes no new request, lets those in flight finish by the deadline, then leaves the group. */
+    @Override
+    public CompletableFuture<Void> drain(Instant deadline) {
+        if (served.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        drainDeadline = deadline;
+        if (!isHealthy()) {
+            drained.complete(null); // no working consumer: nothing to commit, nothing to hand over
+        }
+        interruptPause();
+        return drained;
     }
 
     @Override
@@ -96,25 +145,276 @@ public class RequestListener extends ConsumerLoop {
     @Override
     protected void open(Consumer<String, byte[]> consumer) {
         createTopicsIfMissing();
-        consumer.subscribe(served.topics(), new Rebalance(consumer));
+        subscribed = false;
     }
 
     @Override
     protected void pollOnce(Consumer<String, byte[]> consumer) {
+        rebalanceCounted = false;
+        if (drainDeadline != null) {
+            drainStep(consumer);
+            return;
+        }
+        if (subscribed && (leaveRequested || !app.isAvailable())) {
+            leave(consumer);
+            return;
+        }
+        if (!subscribed) {
+            if (!app.isAvailable() || Instant.now().isBefore(leftAt.plus(rejoinDelay))) {
+                settleFinished();
+                noPartitions();
+                pause(SHORT_WAIT);
+                return;
+            }
+            consumer.subscribe(served.topics(), new Rebalance(consumer));
+            subscribed = true;
+            joinedAt = Instant.now();
+        }
         if (waiting.isEmpty()) {
             receive(consumer.poll(POLL_TIMEOUT));
         } else {
-            awaitFinished(BACKLOG_WAIT);
-            consumer.poll(Duration.ZERO); // paused: returns nothing, keeps the group membership fresh
+            awaitFinished(SHORT_WAIT);
+            // Keeps the membership fresh. Paused partitions return nothing, but one assigned within this poll is
+            // not paused yet: what it returns is taken too, or a later commit could pass over it.
+            receive(consumer.poll(Duration.ZERO));
         }
         settleFinished();
         dispatchWaiting();
         throttle(consumer);
-        if (System.nanoTime() - committedAt >= COMMIT_INTERVAL_NANOS) {
-            commit(consumer, false); // at most every 100 ms: one broker write per batch, not per request
-            committedAt = System.nanoTime();
-        }
+        commitNow(consumer, false);
         measureLag(consumer);
+    }
+
+    @Override
+    protected void closing(Consumer<String, byte[]> consumer) {
+        try {
+            settleFinished();
+            commit(consumer, partitions.keySet());
+        } finally {
+            partitions.values().forEach(PartitionState::end);
+            partitions.clear();
+            waiting.clear();
+            subscribed = false;
+            leaveRequested = false;
+            served.all().forEach(s -> metrics.consumerLag(s.operation().name()).set(SidecarMetrics.LAG_UNKNOWN));
+        }
+    }
+
+    /**
+     * Gives the partitions to the other replicas: the app is away, or a request went back unserved (its offset stays
+     * uncommitted, so whoever takes the partition next reads it again). Requests in flight finish first (the
+     * revocation waits for them).
+     */
+    private void leave(Consumer<String, byte[]> consumer) {
+        LOG.infof("leaving consumer group %s: %s", config.appName(), app.isAvailable()
+                ? "a request went back unserved" : "the app does not take requests");
+        handOver(consumer);
+        subscribed = false;
+        leaveRequested = false;
+        // A replica that leaves again soon after it joined waits longer each time (1 s doubling to 30 s), so an
+        // app that flaps does not rebalance the group every second.
+        rejoinDelay = Instant.now().isBefore(joinedAt.plus(STABLE_MEMBERSHIP))
+                ? (rejoinDelay.multipliedBy(2).compareTo(MAX_REJOIN_DELAY) > 0 ? MAX_REJOIN_DELAY
+                        : rejoinDelay.multipliedBy(2))
+                : REJOIN_DELAY;
+        leftAt = Instant.now();
+        waiting.clear();
+    }
+
+    /**
+     * Leaves the group with what finished committed. The requests in flight finish first (bounded) and the commit is
+     * made here, not only in the revocation: when a rebalance is under way, Kafka reports the partitions of a
+     * leaving member lost, not revoked, and nothing would be committed there.
+     */
+    private void handOver(Consumer<String, byte[]> consumer) {
+        waiting.clear();
+        awaitInFlight(partitions.keySet());
+        commit(consumer, partitions.keySet());
+        consumer.unsubscribe(); // calls Rebalance.onPartitionsRevoked (or Lost) on this thread
+    }
+
+    /** One step of the stop: no new request; once none is in flight (or the deadline passed), commit and leave. */
+    private void drainStep(Consumer<String, byte[]> consumer) {
+        if (drained.isDone()) {
+            pause(SHORT_WAIT);
+            return;
+        }
+        waiting.clear();
+        if (subscribed) {
+            consumer.pause(consumer.assignment());
+        }
+        settleFinished();
+        if (inFlight > 0 && Instant.now().isBefore(drainDeadline)) {
+            if (subscribed) {
+                receive(consumer.poll(Duration.ZERO)); // keeps the membership while the app finishes
+                waiting.clear();
+                commitNow(consumer, false);
+            }
+            awaitFinished(SHORT_WAIT);
+            return;
+        }
+        if (inFlight > 0) {
+            LOG.warnf("stopping with %d requests unfinished at the app; they will be delivered again", inFlight);
+        }
+        if (subscribed) {
+            handOver(consumer); // commits what finished and hands the partitions to the other replicas now
+            subscribed = false;
+        }
+        drained.complete(null);
+    }
+
+    private void receive(Iterable<ConsumerRecord<String, byte[]>> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            PartitionState state = partitions.get(partition(record));
+            if (state != null) {
+                state.offsets.received(record.offset());
+                waiting.add(record);
+            }
+        }
+    }
+
+    private void dispatchWaiting() {
+        int limit = config.service().maxConcurrency();
+        while (inFlight < limit && !waiting.isEmpty() && app.isAvailable()) {
+            ConsumerRecord<String, byte[]> record = waiting.poll();
+            TopicPartition partition = partition(record);
+            PartitionState state = partitions.get(partition);
+            if (state == null) {
+                continue; // given up since it was received
+            }
+            ServedOperation operation = served.byTopic(record.topic()).orElseThrow();
+            inFlight++;
+            state.inFlight++;
+            CompletableFuture<Disposition> handled;
+            try {
+                handled = handler.handle(operation, record, state::isCurrent);
+            } catch (RuntimeException e) { // a defect: the record is read again, and the counts stay right
+                LOG.errorf(e, "the request at %s@%d could not be handled", partition, record.offset());
+                handled = CompletableFuture.completedFuture(Disposition.UNFINISHED);
+            }
+            handled.whenComplete((disposition, error) -> finished.add(new Finished(state, partition,
+                    record.offset(), error == null ? disposition : Disposition.UNFINISHED)));
+        }
+    }
+
+    private void throttle(Consumer<String, byte[]> consumer) {
+        if (!waiting.isEmpty()) {
+            consumer.pause(consumer.assignment());
+        } else if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    /** Waits until one in-flight request finishes, or the time passes; the result is settled by the caller. */
+    private void awaitFinished(Duration timeout) {
+        try {
+            Finished done = finished.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (done != null) {
+                finished.add(done);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void settleFinished() {
+        Finished done;
+        while ((done = finished.poll()) != null) {
+            inFlight--;
+            done.state().inFlight--;
+            if (partitions.get(done.partition()) != done.state()) {
+                continue; // an old assignment of the partition: its commit is no longer this replica's
+            }
+            if (done.disposition() == Disposition.FINISHED) {
+                done.state().offsets.finished(done.offset());
+            } else {
+                leaveRequested = true;
+            }
+        }
+    }
+
+    /** Waits (bounded) until no request of these partitions is in flight, settling what finishes meanwhile. */
+    private void awaitInFlight(Collection<TopicPartition> given) {
+        Instant until = Instant.now().plus(config.shutdown().grace());
+        if (drainDeadline != null && drainDeadline.isBefore(until)) {
+            until = drainDeadline;
+        }
+        while (inFlightOn(given) > 0 && Instant.now().isBefore(until) && !Thread.currentThread().isInterrupted()) {
+            awaitFinished(Duration.ofMillis(Math.min(SHORT_WAIT.toMillis(),
+                    Math.max(1, Duration.between(Instant.now(), until).toMillis()))));
+            settleFinished();
+        }
+        int left = inFlightOn(given);
+        if (left > 0) {
+            LOG.warnf("gave up %s with %d requests still at the app; the next owner reads them again", given, left);
+        }
+    }
+
+    private int inFlightOn(Collection<TopicPartition> given) {
+        return given.stream().map(partitions::get).filter(s -> s != null).mapToInt(s -> s.inFlight).sum();
+    }
+
+    private void commitNow(Consumer<String, byte[]> consumer, boolean force) {
+        if (force || System.nanoTime() - committedAt >= COMMIT_INTERVAL_NANOS) {
+            committedAt = System.nanoTime(); // at most every 100 ms: one broker write per batch, not per request
+            Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions.keySet());
+            if (!offsets.isEmpty()) {
+                Map<TopicPartition, PartitionState> states = new HashMap<>(partitions);
+                consumer.commitAsync(offsets, (committed, error) -> {
+                    if (error == null) { // only for the assignment the offsets came from
+                        committed.forEach((partition, offset) -> {
+                            if (partitions.get(partition) == states.get(partition)) {
+                                committed(partition, offset);
+                            }
+                        });
+                    } else {
+                        LOG.debugf("offset commit failed, it is tried again: %s", error.toString());
+                    }
+                });
+            }
+        }
+    }
+
+    /** Commits synchronously (bounded), e.g. before partitions go to another replica. Never throws. */
+    private void commit(Consumer<String, byte[]> consumer, Collection<TopicPartition> which) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(which);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            commitSync(consumer, offsets);
+            offsets.forEach(this::committed);
+        } catch (RuntimeException e) {
+            LOG.warnf("committing %s failed; requests after the last commit will be delivered again: %s",
+                    offsets, e.toString());
+        }
+    }
+
+    /** A wakeup meant for a poll (at shutdown) must not cost the commit: it is made once more. */
+    private static void commitSync(Consumer<String, byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            consumer.commitSync(offsets, COMMIT_TIMEOUT);
+        } catch (WakeupException e) {
+            consumer.commitSync(offsets, COMMIT_TIMEOUT);
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> which) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : which) {
+            PartitionState state = partitions.get(partition);
+            if (state != null) {
+                state.offsets.committable().ifPresent(offset -> offsets.put(partition, new OffsetAndMetadata(offset)));
+            }
+        }
+        return offsets;
+    }
+
+    private void committed(TopicPartition partition, OffsetAndMetadata offset) {
+        PartitionState state = partitions.get(partition);
+        if (state != null) {
+            state.offsets.committed(offset.offset());
+        }
     }
 
     /** Publishes the consumer's lag per operation, at most once a second; read from the consumer's own state. */
@@ -140,147 +440,34 @@ public class RequestListener extends ConsumerLoop {
                         .set(lagByTopic.getOrDefault(s.operation().topic(), 0L)));
     }
 
-    @Override
-    protected void closing(Consumer<String, byte[]> consumer) {
-        try {
-            if (!isRunning()) {
-                drain();
-            }
-            settleFinished();
-            commit(consumer, true);
-        } finally {
-            trackers.clear();
-            waiting.clear();
-        }
-    }
-
-    private void receive(Iterable<ConsumerRecord<String, byte[]>> records) {
-        for (ConsumerRecord<String, byte[]> record : records) {
-            trackers.computeIfAbsent(partition(record), p -> new OffsetTracker()).received(record.offset());
-            waiting.add(record);
-        }
-    }
-
-    private void dispatchWaiting() {
-        int limit = config.service().maxConcurrency();
-        while (inFlight < limit && !waiting.isEmpty()) {
-            ConsumerRecord<String, byte[]> record = waiting.poll();
-            ServedOperation operation = served.byTopic(record.topic()).orElseThrow();
-            inFlight++;
-            handler.handle(operation, record).whenComplete((ignored, error) ->
-                    finished.add(new Finished(partition(record), record.offset(), error)));
-        }
-    }
-
-    private void throttle(Consumer<String, byte[]> consumer) {
-        if (!waiting.isEmpty()) {
-            consumer.pause(consumer.assignment());
-        } else if (!consumer.paused().isEmpty()) {
-            consumer.resume(consumer.paused());
-        }
-    }
-
-    /** Waits until one in-flight request finishes, or the time passes; the result is settled by the caller. */
-    private void awaitFinished(Duration timeout) {
-        try {
-            Finished done = finished.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (done != null) {
-                finished.add(done);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** At shutdown: stop fetching and give in-flight requests a bounded time to finish, so they are committed. */
-    private void drain() {
-        waiting.clear();
-        Instant until = Instant.now().plus(DRAIN_TIMEOUT);
-        while (inFlight > 0 && Instant.now().isBefore(until) && !Thread.currentThread().isInterrupted()) {
-            awaitFinished(Duration.between(Instant.now(), until));
-            settleFinished();
-        }
-        if (inFlight > 0) {
-            LOG.warnf("stopped with %d requests in flight; they will be delivered again", inFlight);
-        }
-    }
-
-    private void settleFinished() {
-        Finished done;
-        IllegalStateException failure = null;
-        while ((done = finished.poll()) != null) {
-            inFlight--;
-            OffsetTracker tracker = trackers.get(done.partition());
-            if (done.error() == null) {
-                if (tracker != null) {
-                    tracker.finished(done.offset());
-                }
-            } else if (tracker != null && failure == null) {
-                failure = new IllegalStateException("the request at " + done.partition() + "@" + done.offset()
-                        + " must be read again: " + done.error().getMessage(), done.error());
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private void commit(Consumer<String, byte[]> consumer, boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        trackers.forEach((partition, tracker) -> tracker.committable()
-                .ifPresent(offset -> offsets.put(partition, new OffsetAndMetadata(offset))));
-        if (offsets.isEmpty()) {
-            return;
-        }
-        if (sync) {
-            commitSync(consumer, offsets);
-            committed(offsets);
-        } else {
-            consumer.commitAsync(offsets, (committed, error) -> {
-                if (error == null) {
-                    committed(committed);
-                } else {
-                    LOG.warnf("offset commit failed, it will be retried: %s", error.toString());
-                }
-            });
-        }
-    }
-
-    /** A wakeup meant for a poll (at shutdown) must not cost the last commit. */
-    private static void commitSync(Consumer<String, byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        try {
-            consumer.commitSync(offsets);
-        } catch (WakeupException e) {
-            consumer.commitSync(offsets);
-        }
-    }
-
-    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        offsets.forEach((partition, offset) -> {
-            OffsetTracker tracker = trackers.get(partition);
-            if (tracker != null) {
-                tracker.committed(offset.offset());
-            }
-        });
+    /** Out of the group, this replica reads nothing: its lag is 0. */
+    private void noPartitions() {
+        served.all().forEach(s -> metrics.consumerLag(s.operation().name()).set(0));
     }
 
     private void createTopicsIfMissing() {
-        if (!config.topics().create()) {
-            return;
+        List<String> needed = served.all().stream()
+                .flatMap(s -> Stream.of(s.operation().topic(), s.operation().deadLetterTopic()))
+                .distinct().collect(Collectors.toList());
+        if (config.topics().create()) {
+            TopicInitializer.createMissing(settings.admin(), needed.stream()
+                    .collect(Collectors.toMap(topic -> topic, topic -> Optional.empty())));
+            needed.forEach(topics::known);
         }
-        Map<String, Optional<Integer>> topics = served.topics().stream()
-                .collect(Collectors.toMap(topic -> topic, topic -> Optional.empty()));
-        TopicInitializer.createMissing(settings.admin(), topics);
     }
 
     private static TopicPartition partition(ConsumerRecord<?, ?> record) {
         return new TopicPartition(record.topic(), record.partition());
     }
 
-    private record Finished(TopicPartition partition, long offset, Throwable error) {
+    private record Finished(PartitionState state, TopicPartition partition, long offset, Disposition disposition) {
     }
 
-    /** Commits what is finished before partitions go to another replica; drops what was not started. */
+    /**
+     * Partitions coming and going (cooperative: only those that move). Revoked: the requests in flight on them
+     * finish first (bounded), then what finished is committed. Lost: another replica may own them already, nothing is
+     * committed. Runs on the loop thread, inside {@code poll} or {@code unsubscribe}.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
 
         private final Consumer<String, byte[]> consumer;
@@ -290,29 +477,58 @@ public class RequestListener extends ConsumerLoop {
         }
 
         @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            if (revoked.isEmpty()) {
+                return;
+            }
+            counted();
             try {
+                waiting.removeIf(record -> revoked.contains(partition(record)));
+                awaitInFlight(revoked);
                 settleFinished();
-                commit(consumer, true);
+                commit(consumer, revoked);
             } finally {
-                forget(partitions);
+                forget(revoked);
+            }
+            LOG.infof("gave up %s", revoked);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            if (!lost.isEmpty()) {
+                counted();
+                forget(lost);
+                LOG.warnf("lost %s; requests on them that were not committed are read again by their new owner", lost);
             }
         }
 
-        /** Lost, not revoked: another replica may own them already, so nothing is committed for them. */
         @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            forget(partitions);
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            if (assigned.isEmpty()) {
+                return;
+            }
+            counted();
+            assigned.forEach(partition -> partitions.put(partition, new PartitionState()));
+            LOG.infof("assigned %s", assigned);
         }
 
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            LOG.infof("assigned %s", partitions);
+        /** One count per rebalance that moved partitions of this replica, whatever the callbacks it took. */
+        private void counted() {
+            if (!rebalanceCounted) {
+                rebalanceCounted = true;
+                metrics.rebalanced();
+            }
         }
 
-        private void forget(Collection<TopicPartition> partitions) {
-            partitions.forEach(trackers::remove);
-            waiting.removeIf(record -> partitions.contains(partition(record)));
+        private void forget(Collection<TopicPartition> given) {
+            metrics.partitionsGivenUp(given.size());
+            waiting.removeIf(record -> given.contains(partition(record)));
+            for (TopicPartition partition : given) {
+                PartitionState state = partitions.remove(partition);
+                if (state != null) {
+                    state.end();
+                }
+            }
         }
     }
 }

@@ -16,7 +16,6 @@ import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
@@ -90,12 +89,11 @@ class TwoSidecarsIT {
     }
 
     @Test
-    void returns502WhenTheServingAppIsDown() {
-        given().baseUri(caller.url()).contentType("text/plain").body("hello")
+    void returns504AtTheDeadlineWhenNoServingReplicaHasItsApp() {
+        given().baseUri(caller.url()).header("Mep-Timeout", "2s").contentType("text/plain").body("hello")
                 .when().post("/v1/invoke/gone")
-                .then().statusCode(502).contentType("application/problem+json")
-                .body("type", equalTo("urn:mep-sidecar:problem:app-unreachable"))
-                .body("detail", containsString("could not be reached"));
+                .then().statusCode(504).contentType("application/problem+json")
+                .body("type", equalTo("urn:mep-sidecar:problem:reply-timeout"));
     }
 
     @Test

@@ -2,14 +2,17 @@ package io.mepsidecar.service;
 
 import io.mepsidecar.testing.FreePorts;
 import io.mepsidecar.testing.KafkaTestResource;
+import io.mepsidecar.testing.Metrics;
 import io.mepsidecar.testing.TestApp;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -17,17 +20,20 @@ import java.util.UUID;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
- * When the serving sidecar cannot reach its app: a request-reply caller gets a 502 problem at once, and a one-way
- * message waits on the topic until the app is there.
+ * When the serving sidecar cannot reach its app it hands the request back instead of answering for the app: a
+ * request-reply caller gets 504 at its deadline when no replica has an app (not a 502 from a replica without one), and
+ * a one-way message waits on the topic until an app is there, however long that takes.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 @TestProfile(AppUnreachableTest.AppDown.class)
 class AppUnreachableTest {
+
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metrics;
 
     /**
      * Nothing listens here until a test starts an app on it. Kept in a system property: the profile and the test
@@ -52,17 +58,24 @@ class AppUnreachableTest {
     }
 
     @Test
-    void returns502ProblemNamingTheApp() {
-        Response response = given().contentType("application/json").body("{\"x\":1}")
+    void aCallerGets504AtItsDeadlineAndTheRequestIsHandedBackNotAnswered502() {
+        double handedBack = Metrics.value(Metrics.scrape(metrics), "mep_calls_total",
+                "operation=\"gone\",role=\"service\",outcome=\"handed_back\"");
+
+        Response response = given().header("Mep-Timeout", "2s").contentType("application/json").body("{\"x\":1}")
                 .when().post("/v1/invoke/gone");
 
-        response.then().statusCode(502).contentType("application/problem+json")
-                .body("type", equalTo("urn:mep-sidecar:problem:app-unreachable"))
-                .body("detail", containsString("/gone could not be reached"));
+        response.then().statusCode(504).contentType("application/problem+json")
+                .body("type", equalTo("urn:mep-sidecar:problem:reply-timeout"));
         assertThat(response.jsonPath().getString("correlationId")).isEqualTo(response.header("Mep-Correlation-Id"))
                 .isNotBlank();
+        String scrape = Metrics.scrape(metrics);
+        assertThat(Metrics.value(scrape, "mep_calls_total",
+                "operation=\"gone\",role=\"service\",outcome=\"handed_back\"")).isGreaterThan(handedBack);
+        assertThat(Metrics.value(scrape, "mep_calls_total",
+                "operation=\"gone\",role=\"service\",outcome=\"undeliverable\"")).isZero();
+        assertThat(Metrics.value(scrape, "mep_service_app_available", "")).isZero();
     }
-
 
     @Test
     void deliversAOneWayMessageOnceTheAppComesUp() {

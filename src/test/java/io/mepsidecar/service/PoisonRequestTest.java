@@ -3,9 +3,14 @@ package io.mepsidecar.service;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.testing.KafkaTestResource;
 import io.mepsidecar.testing.Metrics;
+import io.mepsidecar.testing.TestApp;
+import io.mepsidecar.testing.TopicReader;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -14,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,38 +31,52 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
-/** Requests that are broken or hostile never stop the service role, and are not read again forever. */
+/**
+ * Requests that are broken or hostile never stop the service role and never reach the app: each goes to its
+ * operation's dead-letter topic ({@code test.echo.dlq}) with its key, value and headers, plus headers naming the
+ * reason and where it came from; the partition keeps flowing and no gauge is left up.
+ */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 class PoisonRequestTest {
+
+    private static final String MARK = "test-mark";
 
     @TestHTTPResource(value = "/metrics", management = true)
     URL metrics;
 
     @Test
-    void skipsBrokenRequestsAndKeepsServing() throws Exception {
-        List<RecordMetadata> poison = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> producer = KafkaTestResource.producer()) {
-            poison.add(producer.send(request(Map.of())).get());
-            poison.add(producer.send(request(Map.of(WireHeaders.CORRELATION_ID, UUID.randomUUID().toString(),
-                    WireHeaders.REPLY_TO, "test-app.replies", WireHeaders.DEADLINE, "tomorrow"))).get());
-            poison.add(producer.send(request(Map.of(WireHeaders.CORRELATION_ID, UUID.randomUUID().toString()))).get());
-            poison.add(producer.send(request(Map.of(WireHeaders.CORRELATION_ID, UUID.randomUUID().toString(),
-                    WireHeaders.REPLY_TO, "test-app.replies",
-                    WireHeaders.DEADLINE, "+300000000-01-01T00:00:00Z"))).get());
-        }
+    void deadLettersBrokenRequestsWithTheirReasonAndKeepsServing() throws Exception {
+        String deadline = Instant.now().plusSeconds(30).toString();
+        double before = deadLettered();
+        List<Sent> sent = new ArrayList<>();
+        sent.add(send(Map.of(), "undecodable"));
+        sent.add(send(Map.of(WireHeaders.CORRELATION_ID, UUID.randomUUID().toString(),
+                WireHeaders.REPLY_TO, "test-app.replies", WireHeaders.DEADLINE, "tomorrow"), "undecodable"));
+        sent.add(send(Map.of(WireHeaders.CORRELATION_ID, UUID.randomUUID().toString(), WireHeaders.DEADLINE,
+                deadline), "reply-topic-not-allowed"));
 
         given().contentType("text/plain").body("after the poison").post("/v1/invoke/echo")
                 .then().statusCode(200).body(equalTo("after the poison"));
-        for (RecordMetadata record : poison) {
-            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            await().until(() -> KafkaTestResource.committedOffset("test-app", partition) > record.offset());
+        for (Sent request : sent) {
+            ConsumerRecord<String, byte[]> letter = awaitDeadLetter(request.mark());
+            assertThat(TopicReader.header(letter, "dead-letter-reason")).isEqualTo(request.reason());
+            assertThat(TopicReader.header(letter, "dead-letter-cause")).isNotBlank();
+            assertThat(TopicReader.header(letter, "dead-letter-topic")).isEqualTo("test.echo");
+            assertThat(TopicReader.header(letter, "dead-letter-partition"))
+                    .isEqualTo(Integer.toString(request.metadata().partition()));
+            assertThat(TopicReader.header(letter, "dead-letter-offset"))
+                    .isEqualTo(Long.toString(request.metadata().offset()));
+            assertThat(TopicReader.header(letter, "dead-letter-source")).isEqualTo("/test-app/test-instance");
+            assertThat(letter.key()).isEqualTo(request.key());
+            assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("poison " + request.mark());
+            awaitCommittedPast(request.metadata());
         }
+        await().untilAsserted(() -> assertThat(deadLettered()).isEqualTo(before + sent.size()));
     }
 
     @Test
-    void skipsHeadersThatCannotReachTheAppWithoutLeakingTheInFlightGauge() throws Exception {
-        String body = "unsafe-" + UUID.randomUUID();
+    void deadLettersHeadersThatCannotReachTheAppWithoutLeakingTheInFlightGauge() throws Exception {
         String deadline = Instant.now().plusSeconds(30).toString();
         List<Map<String, String>> unsafe = List.of(
                 Map.of(WireHeaders.CORRELATION_ID, "r1\u0001", WireHeaders.REPLY_TO, "test-app.replies",
@@ -71,33 +91,92 @@ class PoisonRequestTest {
                 Map.of(WireHeaders.CORRELATION_ID, UUID.randomUUID().toString(), WireHeaders.REPLY_TO,
                         "test-app.replies", WireHeaders.DEADLINE, deadline,
                         WireHeaders.SOURCE, "/front/\r\nX-Injected: 1"));
-        List<RecordMetadata> sent = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> producer = KafkaTestResource.producer()) {
-            for (Map<String, String> headers : unsafe) {
-                sent.add(producer.send(request(headers, body)).get());
-            }
+        List<Sent> sent = new ArrayList<>();
+        for (Map<String, String> headers : unsafe) {
+            sent.add(send(headers, "undecodable"));
         }
 
         given().contentType("text/plain").body("after the unsafe headers").post("/v1/invoke/echo")
                 .then().statusCode(200).body(equalTo("after the unsafe headers"));
-        for (RecordMetadata record : sent) {
-            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            await().until(() -> KafkaTestResource.committedOffset("test-app", partition) > record.offset());
+        for (Sent request : sent) {
+            assertThat(TopicReader.header(awaitDeadLetter(request.mark()), "dead-letter-reason"))
+                    .isEqualTo("undecodable");
+            awaitCommittedPast(request.metadata());
+            assertThat(KafkaTestResource.app().received()).noneMatch(r -> new String(r.body(),
+                    StandardCharsets.UTF_8).equals("poison " + request.mark()));
         }
         await().untilAsserted(() -> assertThat(Metrics.value(Metrics.scrape(metrics), "mep_calls_in_flight",
                 "operation=\"echo\",role=\"service\"")).isZero());
-        assertThat(KafkaTestResource.app().received()).noneMatch(r -> body.equals(new String(r.body(),
-                StandardCharsets.UTF_8)));
     }
 
-    private static ProducerRecord<String, byte[]> request(Map<String, String> headers) {
-        return request(headers, "poison");
+    @Test
+    void aReplyTopicOutsideTheAllowListIsNeverPublishedTo() throws Exception {
+        String deadline = Instant.now().plusSeconds(30).toString();
+        String forgedTopic = "attacker-" + UUID.randomUUID();
+        String intoRequests = UUID.randomUUID().toString();
+        Sent forged = send(Map.of(WireHeaders.CORRELATION_ID, UUID.randomUUID().toString(), WireHeaders.REPLY_TO,
+                forgedTopic, WireHeaders.DEADLINE, deadline), "reply-topic-not-allowed");
+        Sent requestTopic = send(Map.of(WireHeaders.CORRELATION_ID, intoRequests, WireHeaders.REPLY_TO,
+                "test.status", WireHeaders.DEADLINE, deadline), "reply-topic-not-allowed");
+
+        for (Sent request : List.of(forged, requestTopic)) {
+            ConsumerRecord<String, byte[]> letter = awaitDeadLetter(request.mark());
+            assertThat(TopicReader.header(letter, "dead-letter-reason")).isEqualTo("reply-topic-not-allowed");
+            awaitCommittedPast(request.metadata());
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaTestResource.broker().bootstrapServers()))) {
+            assertThat(admin.listTopics().names().get()).doesNotContain(forgedTopic);
+        }
+        assertThat(TopicReader.recordsWithHeader(KafkaTestResource.broker().bootstrapServers(), "test.status",
+                WireHeaders.CORRELATION_ID, intoRequests)).isEmpty(); // no reply written into a request topic
+        assertThat(KafkaTestResource.app().received()).noneMatch(r -> new String(r.body(),
+                StandardCharsets.UTF_8).equals("poison " + forged.mark()));
     }
 
-    private static ProducerRecord<String, byte[]> request(Map<String, String> headers, String body) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>("test.echo", UUID.randomUUID().toString(),
-                body.getBytes(StandardCharsets.UTF_8));
+    @Test
+    void aDeadlineBeyondTheContractTimeoutIsClampedToIt() throws Exception {
+        String id = UUID.randomUUID().toString();
+        send(Map.of(WireHeaders.CORRELATION_ID, id, WireHeaders.REPLY_TO, "test-app.replies",
+                WireHeaders.DEADLINE, "+300000000-01-01T00:00:00Z"), "none");
+        Instant sent = Instant.now();
+
+        TestApp.Received seen = await().until(() -> KafkaTestResource.app()
+                .receivedWith("Mep-Correlation-Id", id).orElse(null), received -> received != null);
+        assertThat(Instant.parse(seen.header("Mep-Deadline"))).isBefore(Instant.now().plusSeconds(10))
+                .isAfter(sent);
+    }
+
+    private record Sent(String mark, String key, String reason, RecordMetadata metadata) {
+    }
+
+    private static Sent send(Map<String, String> headers, String reason) throws Exception {
+        String mark = UUID.randomUUID().toString();
+        String key = UUID.randomUUID().toString();
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>("test.echo", key,
+                ("poison " + mark).getBytes(StandardCharsets.UTF_8));
         headers.forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
-        return record;
+        record.headers().add(MARK, mark.getBytes(StandardCharsets.UTF_8));
+        try (KafkaProducer<String, byte[]> producer = KafkaTestResource.producer()) {
+            return new Sent(mark, key, reason, producer.send(record).get());
+        }
+    }
+
+    private static ConsumerRecord<String, byte[]> awaitDeadLetter(String mark) {
+        return await().atMost(Duration.ofSeconds(20)).until(() -> {
+            List<ConsumerRecord<String, byte[]>> found = TopicReader.recordsWithHeader(
+                    KafkaTestResource.broker().bootstrapServers(), "test.echo.dlq", MARK, mark);
+            return found.isEmpty() ? null : found.get(0);
+        }, letter -> letter != null);
+    }
+
+    private static void awaitCommittedPast(RecordMetadata record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        await().until(() -> KafkaTestResource.committedOffset("test-app", partition) > record.offset());
+    }
+
+    private double deadLettered() {
+        return Metrics.value(Metrics.scrape(metrics), "mep_calls_total",
+                "operation=\"echo\",role=\"service\",outcome=\"dead_lettered\"");
     }
 }

@@ -20,11 +20,18 @@ import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -88,11 +95,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @throws IllegalStateException if the broker does not answer within about 30 seconds
      */
     public static EmbeddedKafkaBroker start() {
+        return start(Map.of());
+    }
+
+    /** Starts a broker with some of its settings overridden, e.g. {@code auto.create.topics.enable=false}. */
+    public static EmbeddedKafkaBroker start(Map<String, String> overrides) {
         quietBrokerLogging();
         File logDir = createTempDir();
         int brokerPort = FreePorts.next();
         int controllerPort = freePortOtherThan(brokerPort);
         Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+        props.putAll(overrides);
         KafkaRaftServer server = null;
         try {
             format(logDir);
@@ -129,6 +142,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             for (String name : names) {
                 awaitCreated(result, name);
             }
+        }
+    }
+
+    /** A producer of string keys and byte values to this broker, for tests that write records themselves. */
+    public KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+    }
+
+    /** Changes one setting of a topic, e.g. {@code min.insync.replicas}, and waits until the broker applied it. */
+    public void setTopicConfig(String topic, String name, String value) {
+        try (Admin admin = admin()) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(name, value),
+                    AlterConfigOp.OpType.SET)))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while configuring " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot set " + name + " of " + topic, e);
         }
     }
 

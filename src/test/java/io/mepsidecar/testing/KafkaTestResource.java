@@ -5,10 +5,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.util.Map;
 
@@ -21,7 +18,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** Topics of the test contract, created up front so no consumer waits for auto-creation. */
     public static final String[] TOPICS = {"test.echo", "test.echo-later", "test.deferred", "test.status", "test.slow", "test.unserved", "test.notify",
-        "test.gone", "test.gone-notify", "test.hold", "test-app.replies", "unreachable-app.replies"};
+        "test.gone", "test.gone-notify", "test.hold", "test.expiring", "test.stuck-notify", "test-app.replies",
+        "unreachable-app.replies"};
 
     private static EmbeddedKafkaBroker broker;
     private static TestApp app;
@@ -45,10 +43,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** A producer to the shared broker, for tests that put records on the wire themselves. */
     public static KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        return broker().producer();
     }
 
     /** The offset the consumer group has committed on a partition; -1 when none. */

@@ -2,6 +2,7 @@ package io.mepsidecar.testing;
 
 import io.restassured.RestAssured;
 
+import java.net.MalformedURLException;
 import java.net.URL;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -18,6 +19,15 @@ public final class Metrics {
     /** Scrapes the sidecar's Prometheus endpoint and reads {@code name{operation="..."}}. */
     public static double scrape(URL metricsUrl, String name, String operation) {
         return value(scrape(metricsUrl), name, "operation=\"" + operation + "\"");
+    }
+
+    /** Scrapes a sidecar process's management port and reads the first sample of {@code name} with those labels. */
+    public static double value(SidecarProcess sidecar, String name, String labels) {
+        try {
+            return value(scrape(new URL(sidecar.managementUrl() + "/q/metrics")), name, labels);
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static String scrape(URL metricsUrl) {

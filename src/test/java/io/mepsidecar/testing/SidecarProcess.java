@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
@@ -75,6 +76,31 @@ public final class SidecarProcess implements AutoCloseable {
     /** The exit code; only valid once the process has exited. */
     public int exitCode() {
         return process.exitValue();
+    }
+
+    /** Sends SIGTERM, as Kubernetes does to stop a container, and returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Kills the process at once (SIGKILL), as a crash or an OOM kill would. */
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    /** Waits for the process to exit; its exit code, or empty when it still runs after {@code timeout}. */
+    public OptionalInt awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     @Override

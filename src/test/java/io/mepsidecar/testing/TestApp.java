@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code /place-order}: first invokes the one-way {@code order-confirmed} on its sidecar with the same body
  * (a duplex callback contract), then echoes;</li>
  * <li>{@code /health}: 200, or 503 after {@link #healthy(boolean) healthy(false)};</li>
+ * <li>{@code /work}: works for the number of milliseconds in the body (default 20), then echoes; every execution is
+ * entered in the {@link Ledger}, shared by all apps of the JVM, which notices a request at two apps at once;</li>
  * <li>anything else: echoes (and records the request, e.g. a completion callback).</li>
  * </ul>
  * Every request is recorded with its headers, so tests can check what the app saw.
@@ -86,7 +88,11 @@ public final class TestApp implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     public List<Received> received() {
@@ -169,6 +175,16 @@ public final class TestApp implements AutoCloseable {
                 case "/health":
                     respond(exchange, healthy ? 200 : 503, "text/plain", (healthy ? "UP" : "DOWN").getBytes());
                     break;
+                case "/work":
+                    String id = exchange.getRequestHeaders().getFirst("Mep-Correlation-Id");
+                    Ledger.started(id);
+                    try {
+                        pause(Ledger.workMillis(body));
+                    } finally {
+                        Ledger.ended(id);
+                    }
+                    respond(exchange, 200, exchange.getRequestHeaders().getFirst("Content-Type"), body);
+                    break;
                 case "/accept-only":
                     respond(exchange, 202, null, new byte[0]);
                     break;
@@ -210,6 +226,14 @@ public final class TestApp implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            new CountDownLatch(1).await(millis, TimeUnit.MILLISECONDS); // the app's own work, not a test wait
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,4 +1,4 @@
-package io.mepsidecar.kafka;
+package io.mepsidecar.lifecycle;
 
 /**
  * Priorities of the shutdown observers (lower runs first): stop consuming and let in-flight requests finish while

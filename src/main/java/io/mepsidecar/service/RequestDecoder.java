@@ -1,0 +1,127 @@
+package io.mepsidecar.service;
+
+import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.contract.Contract;
+import io.mepsidecar.contract.CorrelationIds;
+import io.mepsidecar.contract.HeaderValues;
+import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.WireHeaders;
+import io.mepsidecar.kafka.RecordHeaders;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a request record into what the app gets, or into the reason it cannot be served. Every header that becomes
+ * an HTTP header toward the app is checked here, before any gauge counts the request. The deadline of a
+ * request-reply request is the caller's, but never later than the operation's timeout from now; a one-way message has
+ * no caller waiting, and its deadline is how long the app has to take it: the operation's timeout from now.
+ */
+@ApplicationScoped
+public class RequestDecoder {
+
+    @Inject
+    SidecarConfig config;
+
+    @Inject
+    Contract contract;
+
+    private Pattern replyTopics;
+
+    @PostConstruct
+    void compile() {
+        replyTopics = Pattern.compile(config.service().replyTopics());
+    }
+
+    /** The request, or the rejection that sends the record to the dead-letter topic. */
+    Decoded decode(Operation operation, ConsumerRecord<String, byte[]> record, Instant now) {
+        try {
+            return read(operation, record, now);
+        } catch (RejectedException e) {
+            return e.rejection;
+        }
+    }
+
+    private AppRequest read(Operation operation, ConsumerRecord<String, byte[]> record, Instant now) {
+        Headers headers = record.headers();
+        String correlationId = RecordHeaders.get(headers, WireHeaders.CORRELATION_ID)
+                .orElseThrow(() -> undecodable("no " + WireHeaders.CORRELATION_ID + " header"));
+        if (!CorrelationIds.isValid(correlationId)) {
+            throw undecodable(WireHeaders.CORRELATION_ID + " is not a correlation id (" + CorrelationIds.RULE + ")");
+        }
+        String contentType = headerSafe(headers, WireHeaders.CONTENT_TYPE);
+        String caller = headerSafe(headers, WireHeaders.SOURCE);
+        byte[] body = record.value() == null ? new byte[0] : record.value();
+        Instant latest = now.plus(operation.timeout());
+        if (!operation.expectsReply()) {
+            expiry(operation, record, now);
+            return new AppRequest(correlationId, latest, contentType, body, caller, null, null);
+        }
+        String replyTo = replyTopic(headers);
+        Instant deadline = RecordHeaders.get(headers, WireHeaders.DEADLINE).map(RequestDecoder::instant)
+                .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()).plus(operation.timeout()));
+        return new AppRequest(correlationId, deadline.isAfter(latest) ? latest : deadline, contentType, body, caller,
+                replyTo, RecordHeaders.get(headers, WireHeaders.REPLY_INSTANCE).orElse(null));
+    }
+
+    private String replyTopic(Headers headers) {
+        String replyTo = RecordHeaders.get(headers, WireHeaders.REPLY_TO).orElseThrow(() -> new RejectedException(
+                DeadLetterReason.REPLY_TOPIC_NOT_ALLOWED, "a request-reply request without " + WireHeaders.REPLY_TO));
+        if (!replyTopics.matcher(replyTo).matches()) {
+            throw new RejectedException(DeadLetterReason.REPLY_TOPIC_NOT_ALLOWED, WireHeaders.REPLY_TO
+                    + " does not match mep.service.reply-topics (" + replyTopics.pattern() + ")");
+        }
+        if (contract.isRequestTopic(replyTo) || contract.isDeadLetterTopic(replyTo)) {
+            throw new RejectedException(DeadLetterReason.REPLY_TOPIC_NOT_ALLOWED, WireHeaders.REPLY_TO
+                    + " names a request or dead-letter topic of the contract");
+        }
+        return replyTo;
+    }
+
+    private static void expiry(Operation operation, ConsumerRecord<String, byte[]> record, Instant now) {
+        operation.expires().ifPresent(expires -> {
+            Instant expired = Instant.ofEpochMilli(record.timestamp()).plus(expires);
+            if (!now.isBefore(expired)) {
+                throw new RejectedException(DeadLetterReason.EXPIRED, "the message of " + record.timestamp()
+                        + " ms since the epoch is older than " + operation.name() + "'s expires (" + expires + ")");
+            }
+        });
+    }
+
+    /** A header that is handed to the app as an HTTP header: refused when it holds a control or non-ASCII byte. */
+    private static String headerSafe(Headers headers, String name) {
+        String value = RecordHeaders.get(headers, name).orElse(null);
+        if (value != null && !HeaderValues.isSafe(value)) {
+            throw undecodable(name + " holds a control or non-ASCII character");
+        }
+        return value;
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw undecodable(WireHeaders.DEADLINE + " is not an RFC 3339 instant");
+        }
+    }
+
+    private static RejectedException undecodable(String detail) {
+        return new RejectedException(DeadLetterReason.UNDECODABLE, detail);
+    }
+
+    private static final class RejectedException extends RuntimeException {
+
+        private final transient Rejection rejection;
+
+        RejectedException(DeadLetterReason reason, String detail) {
+            super(detail, null, false, false);
+            this.rejection = new Rejection(reason, detail);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.mepsidecar.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * What every {@link TestApp} of this JVM executed at {@code /work}: how often each correlation id ran, and whether
+ * one ever ran at two apps at the same time (a request delivered twice while its first copy still ran).
+ */
+public final class Ledger {
+
+    private static final Set<String> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final Map<String, AtomicInteger> EXECUTIONS = new ConcurrentHashMap<>();
+    private static final Set<String> OVERLAPPING = ConcurrentHashMap.newKeySet();
+
+    private Ledger() {
+    }
+
+    static void started(String id) {
+        EXECUTIONS.computeIfAbsent(id, key -> new AtomicInteger()).incrementAndGet();
+        if (!RUNNING.add(id)) {
+            OVERLAPPING.add(id);
+        }
+    }
+
+    static void ended(String id) {
+        RUNNING.remove(id);
+    }
+
+    static long workMillis(byte[] body) {
+        try {
+            return Long.parseLong(new String(body, StandardCharsets.UTF_8).trim());
+        } catch (NumberFormatException e) {
+            return 20;
+        }
+    }
+
+    /** Requests at work right now, at every app of the JVM. */
+    public static int running() {
+        return RUNNING.size();
+    }
+
+    /** How many times the app was handed this correlation id. */
+    public static int executions(String id) {
+        AtomicInteger count = EXECUTIONS.get(id);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Ids that ran at two apps (or twice at one) at the same time. */
+    public static Set<String> overlapping() {
+        return Set.copyOf(OVERLAPPING);
+    }
+
+    /** Ids that ran more than once, in sequence or at once. */
+    public static Set<String> repeated() {
+        return EXECUTIONS.entrySet().stream().filter(e -> e.getValue().get() > 1).map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+    }
+}
