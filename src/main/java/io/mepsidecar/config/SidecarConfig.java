@@ -102,6 +102,15 @@ public interface SidecarConfig {
 
     interface Service {
 
+        /**
+         * How the replicas of the app share its requests: {@code share-group} (Kafka share groups, KIP-932: every
+         * request acknowledged on its own), {@code consumer-group} (partitions assigned to replicas, offsets
+         * committed), or {@code auto}: share groups when the cluster has them ({@code share.version} finalized),
+         * else consumer groups. All replicas of an app must end up in the same mode.
+         */
+        @WithDefault("auto")
+        Consumption consumption();
+
         /** Requests delivered to the app at once, over all served operations; beyond it, fetching pauses. */
         @WithDefault("16")
         int maxConcurrency();
@@ -137,6 +146,11 @@ public interface SidecarConfig {
 
         /** Per served operation settings, keyed by operation name. */
         Map<String, ServedOperation> operations();
+    }
+
+    /** The values of {@code mep.service.consumption}. */
+    enum Consumption {
+        AUTO, SHARE_GROUP, CONSUMER_GROUP
     }
 
     interface ServedOperation {

@@ -144,15 +144,21 @@ public abstract class ConsumerLoop {
                 closing(created);
             } catch (Throwable e) { // an Error too: the loop must outlive anything one record or client throws
                 healthy = false;
-                lastFailure = e.toString();
+                lastFailure = describe(e);
                 restarts.increment();
-                log.errorf(e, "consumer loop %s failed, restarting in %s", thread.getName(), backoff);
+                log.errorf(e, "consumer loop %s failed, restarting in %s: %s", thread.getName(), backoff,
+                        lastFailure);
                 pause(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             } finally {
                 consumer = null;
             }
         }
+    }
+
+    /** What a failure of the consumer means, for the log and the readiness details; its text by default. */
+    protected String describe(Throwable failure) {
+        return failure.toString();
     }
 
     private void pollSafely(Consumer<String, byte[]> created) {

@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +23,14 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class KafkaClientSettings {
+
+    /** Settings of classic consumer groups that a share consumer refuses. */
+    private static final List<String> CLASSIC_GROUP_ONLY = List.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+            ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+            ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
 
     private final Map<String, Object> common;
     private final SidecarConfig config;
@@ -71,6 +80,21 @@ public class KafkaClientSettings {
             props.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
             props.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
         }
+        return props;
+    }
+
+    /**
+     * One of the share consumers of the served request topics (share-group mode): the app's share group, every
+     * record acknowledged on its own, one record per poll, so that each consumer holds exactly the request it serves.
+     * Settings a share consumer refuses (those of classic consumer groups) are left out.
+     */
+    public Map<String, Object> shareConsumer(int slot) {
+        Map<String, Object> props = consumer("share-" + slot);
+        CLASSIC_GROUP_ONLY.forEach(props::remove);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, identity.appName());
+        props.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+        props.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         return props;
     }
 

@@ -52,26 +52,28 @@ public class DeadLetterPublisher {
     Vertx vertx;
 
     /**
-     * Never fails: {@link Disposition#FINISHED} once written (or given up for good), {@link Disposition#UNFINISHED}
-     * when {@code keepTrying} stopped it before it was written.
+     * Never fails: {@link Disposition#DEAD_LETTERED} once written (or given up for good),
+     * {@link Disposition#UNFINISHED} when {@code keepTrying} stopped it before it was written.
      */
     CompletableFuture<Disposition> publish(Operation operation, ConsumerRecord<String, byte[]> record,
             Rejection rejection, BooleanSupplier keepTrying) {
         LOG.warnf("dead-lettering the request at %s-%d@%d to %s: %s (%s)", record.topic(), record.partition(),
                 record.offset(), operation.deadLetterTopic(), rejection.reason().code(), rejection.detail());
         ProducerRecord<String, byte[]> letter = letter(operation, record, rejection);
-        return Retries.publish(vertx, () -> sender.send(letter), keepTrying, metrics::publishRetried).handle((written, error) -> {
-            if (error == null) {
-                return Disposition.FINISHED;
-            }
-            if (Retries.isPassing(error)) {
-                return Disposition.UNFINISHED;
-            }
-            LOG.errorf("the request at %s-%d@%d could not be dead-lettered to %s and is dropped: %s",
-                    record.topic(), record.partition(), record.offset(), operation.deadLetterTopic(), error.toString());
-            metrics.deadLetterFailed(operation.name());
-            return Disposition.FINISHED;
-        });
+        return Retries.publish(vertx, () -> sender.send(letter), keepTrying, metrics::publishRetried)
+                .handle((written, error) -> {
+                    if (error == null) {
+                        return Disposition.DEAD_LETTERED;
+                    }
+                    if (Retries.isPassing(error)) {
+                        return Disposition.UNFINISHED;
+                    }
+                    LOG.errorf("the request at %s-%d@%d could not be dead-lettered to %s and is dropped: %s",
+                            record.topic(), record.partition(), record.offset(), operation.deadLetterTopic(),
+                            error.toString());
+                    metrics.deadLetterFailed(operation.name());
+                    return Disposition.DEAD_LETTERED;
+                });
     }
 
     private ProducerRecord<String, byte[]> letter(Operation operation, ConsumerRecord<String, byte[]> record,

@@ -14,7 +14,11 @@ enum DeadLetterReason {
     REPLY_UNPUBLISHABLE("reply-unpublishable"),
     /** A one-way message older than its operation's {@code expires}. */
     EXPIRED("expired"),
-    /** A one-way message the app took but did not answer {@code mep.service.max-deliveries} times. */
+    /**
+     * Delivered {@code mep.service.max-deliveries} times without being finished: on consumer groups a one-way
+     * message the app took but did not answer; on share groups any request given back (app away, lock lost,
+     * sidecar stopping) on its last delivery.
+     */
     DELIVERY_FAILED("delivery-failed");
 
     private final String code;

@@ -6,7 +6,7 @@ package io.mepsidecar.service;
  * neither commits nor disturbs the new one. Only the consumer thread touches it, but {@link #isCurrent()}, which
  * request threads read.
  */
-final class PartitionState {
+final class PartitionState implements RecordLease {
 
     final OffsetTracker offsets = new OffsetTracker();
     /** Requests of this assignment handed to the handler and not settled yet. */
@@ -14,8 +14,26 @@ final class PartitionState {
     private volatile boolean current = true;
 
     /** False once the partition was given up (revoked, lost, the consumer closed): work for it stops. */
-    boolean isCurrent() {
+    @Override
+    public boolean isCurrent() {
         return current;
+    }
+
+    /** A consumer group does not count deliveries. */
+    @Override
+    public int deliveryCount() {
+        return 1;
+    }
+
+    @Override
+    public boolean countsDeliveries() {
+        return false;
+    }
+
+    /** A record left uncommitted is read again however often; one-way retries in place count their attempts. */
+    @Override
+    public boolean isLastDelivery() {
+        return false;
     }
 
     void end() {

@@ -30,8 +30,11 @@ import java.util.function.Supplier;
  * {@link Disposition#FINISHED} (its offset may be committed) or {@link Disposition#UNFINISHED} (read it again). Runs on
  * the consumer thread until the delivery starts, then on Vert.x event loops and the producer's I/O thread.
  *
- * <p>{@code current} says whether the record is still this replica's to finish (its partition still assigned, the
- * sidecar not past its grace period); retries stop when it turns false, leaving the record unfinished.
+ * <p>The {@link RecordLease} says whether the record is still this replica's to finish (its partition still assigned
+ * or its lock held, the sidecar not past its grace period; retries stop when it turns false, leaving the record
+ * unfinished), and how the broker counts its deliveries: with share groups a one-way message the app did not take in
+ * time is given back for the broker to hand out again, and dead-lettered at {@code mep.service.max-deliveries}; with
+ * consumer groups it is tried again in place as often.
  */
 @ApplicationScoped
 public class RequestHandler {
@@ -69,7 +72,8 @@ public class RequestHandler {
     }
 
     CompletableFuture<Disposition> handle(ServedOperation served, ConsumerRecord<String, byte[]> record,
-            BooleanSupplier current) {
+            RecordLease lease) {
+        BooleanSupplier current = lease::isCurrent;
         Operation operation = served.operation();
         Instant now = Instant.now();
         Decoded decoded = decoder.decode(operation, record, now);
@@ -86,12 +90,21 @@ public class RequestHandler {
             metrics.callEnded(Role.SERVICE, operation.name(), Outcome.EXPIRED, null);
             return CompletableFuture.completedFuture(Disposition.FINISHED);
         }
+        if (lease.countsDeliveries() && lease.deliveryCount() > config.service().maxDeliveries()) {
+            return deadLetter(operation, record, new Rejection(DeadLetterReason.DELIVERY_FAILED, "handed out "
+                    + lease.deliveryCount() + " times without being finished (mep.service.max-deliveries)"), current)
+                    .thenApply(result -> {
+                        metrics.callEnded(Role.SERVICE, operation.name(), result.outcome(), null);
+                        return result.disposition();
+                    });
+        }
         long start = System.nanoTime();
         AtomicInteger inFlight = metrics.inFlight(Role.SERVICE, operation.name());
         inFlight.incrementAndGet();
-        CompletableFuture<Result> result = operation.expectsReply()
+        CompletableFuture<Result> result = (operation.expectsReply()
                 ? requestReply(served, record, request, current)
-                : oneWay(served, record, request, 1, current);
+                : oneWay(served, record, request, lease, 1))
+                .thenCompose(done -> lastDelivery(operation, record, lease, done));
         return result.handle((done, error) -> {
             inFlight.decrementAndGet();
             if (error != null) { // a defect of ours: keep the record, it is read again
@@ -177,48 +190,69 @@ public class RequestHandler {
 
     /**
      * Hands a one-way message to the app. Taken (any answer): finished. The app away: handed back. Taken but not
-     * answered in time, or broken off: tried again after a second, up to {@code mep.service.max-deliveries} times,
-     * then dead-lettered.
+     * answered in time, or broken off: with a broker that counts deliveries, given back to be handed out again (and
+     * dead-lettered at {@code mep.service.max-deliveries}); else tried again in place after a second, as often.
      */
     private CompletableFuture<Result> oneWay(ServedOperation served, ConsumerRecord<String, byte[]> record,
-            AppRequest request, int attempt, BooleanSupplier current) {
+            AppRequest request, RecordLease lease, int attempt) {
         Operation operation = served.operation();
         AppRequest delivery = request.withDeadline(Instant.now().plus(operation.timeout()));
         return appClient.deliver(served, delivery).thenCompose(response -> {
             if (response.answered()) {
                 return completed(Disposition.FINISHED, Outcome.ofStatus(response.status()));
             }
-            if (response.delivery() == Delivery.NOT_CONNECTED || !current.getAsBoolean()) {
+            if (!lease.countsDeliveries() && attempt >= config.service().maxDeliveries()
+                    && response.delivery() != Delivery.NOT_CONNECTED) {
+                return deadLetter(operation, record, new Rejection(DeadLetterReason.DELIVERY_FAILED, "the app did"
+                        + " not take the message in " + attempt + " deliveries (mep.service.max-deliveries)"),
+                        lease::isCurrent);
+            }
+            // with share groups the broker hands it out again (to any replica), and lastDelivery() dead-letters it
+            if (response.delivery() == Delivery.NOT_CONNECTED || !lease.isCurrent() || lease.countsDeliveries()) {
                 return completed(Disposition.UNFINISHED, Outcome.HANDED_BACK);
             }
-            if (attempt >= config.service().maxDeliveries()) {
-                return deadLetter(operation, record, new Rejection(DeadLetterReason.DELIVERY_FAILED, "the app took"
-                        + " the message " + attempt + " times without answering in time (mep.service.max-deliveries)"),
-                        current);
-            }
-            CompletableFuture<Result> again = new CompletableFuture<>();
-            vertx.setTimer(REDELIVERY_BACKOFF_MS, id -> {
-                try {
-                    oneWay(served, record, request, attempt + 1, current).whenComplete((result, error) -> {
-                        if (error == null) {
-                            again.complete(result);
-                        } else {
-                            again.completeExceptionally(error);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    again.completeExceptionally(e);
-                }
-            });
-            return again;
+            return later(REDELIVERY_BACKOFF_MS, () -> oneWay(served, record, request, lease, attempt + 1));
         });
+    }
+
+    /**
+     * A record given back on the last delivery the broker makes (share groups: {@link RecordLease#isLastDelivery()})
+     * would be dropped by the broker: it is dead-lettered instead, so that nothing accepted is lost.
+     */
+    private CompletableFuture<Result> lastDelivery(Operation operation, ConsumerRecord<String, byte[]> record,
+            RecordLease lease, Result done) {
+        if (done.disposition() != Disposition.UNFINISHED || !lease.isLastDelivery() || !lease.isCurrent()) {
+            return CompletableFuture.completedFuture(done);
+        }
+        return deadLetter(operation, record, new Rejection(DeadLetterReason.DELIVERY_FAILED, "not finished in "
+                + lease.deliveryCount() + " deliveries, the last the share group makes (mep.service.max-deliveries,"
+                + " or the broker's group.share.delivery.count.limit if lower)"), lease::isCurrent);
+    }
+
+    /** Runs {@code next} after a pause, on a Vert.x timer; a {@code next} that throws fails the result. */
+    private CompletableFuture<Result> later(long millis, Supplier<CompletableFuture<Result>> next) {
+        CompletableFuture<Result> again = new CompletableFuture<>();
+        vertx.setTimer(millis, id -> {
+            try {
+                next.get().whenComplete((result, error) -> {
+                    if (error == null) {
+                        again.complete(result);
+                    } else {
+                        again.completeExceptionally(error);
+                    }
+                });
+            } catch (RuntimeException e) {
+                again.completeExceptionally(e);
+            }
+        });
+        return again;
     }
 
     private CompletableFuture<Result> deadLetter(Operation operation, ConsumerRecord<String, byte[]> record,
             Rejection rejection, BooleanSupplier current) {
         return deadLetters.publish(operation, record, rejection, current).thenApply(disposition ->
-                new Result(disposition, disposition == Disposition.FINISHED ? Outcome.DEAD_LETTERED
-                        : Outcome.HANDED_BACK));
+                new Result(disposition, disposition == Disposition.UNFINISHED ? Outcome.HANDED_BACK
+                        : Outcome.DEAD_LETTERED));
     }
 
     private static CompletableFuture<Result> completed(Disposition disposition, Outcome outcome) {

@@ -4,15 +4,14 @@ import io.mepsidecar.app.LocalApp;
 import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.config.ServedOperations;
 import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.config.SidecarConfig.Consumption;
+import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.kafka.ConsumerLoop;
 import io.mepsidecar.kafka.KafkaClientSettings;
-import io.mepsidecar.kafka.TopicDirectory;
-import io.mepsidecar.kafka.TopicInitializer;
 import io.mepsidecar.lifecycle.Draining;
 import io.mepsidecar.lifecycle.ShutdownOrder;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InconsistentGroupProtocolException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -31,9 +31,7 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
@@ -41,8 +39,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Consumes the served operations' topics in the app's consumer group and hands each request to
@@ -74,6 +70,9 @@ public class RequestListener extends ConsumerLoop implements Draining {
     private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     @Inject
+    SidecarIdentity identity;
+
+    @Inject
     KafkaClientSettings settings;
 
     @Inject
@@ -91,9 +90,6 @@ public class RequestListener extends ConsumerLoop implements Draining {
     @Inject
     LocalApp app;
 
-    @Inject
-    TopicDirectory topics;
-
     private final Queue<ConsumerRecord<String, byte[]>> waiting = new ArrayDeque<>();
     private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
@@ -109,16 +105,16 @@ public class RequestListener extends ConsumerLoop implements Draining {
     private long lagMeasuredAt;
     private long committedAt;
 
-    void onStart(@Observes StartupEvent event) {
-        if (!served.isEmpty()) {
-            LOG.infof("serving %s", served.all().stream().map(s -> s.operation().name() + " -> " + s.target())
-                    .collect(Collectors.joining(", ")));
-            start("request");
-        }
+    private volatile boolean started;
+
+    /** Starts consuming in the consumer-group mode; called once by {@link ServiceConsumption}. */
+    void start() {
+        started = true;
+        start("request");
     }
 
     void onStop(@Observes @Priority(ShutdownOrder.LISTENERS) ShutdownEvent event) {
-        if (!served.isEmpty()) {
+        if (started) {
             stop();
         }
     }
@@ -126,7 +122,7 @@ public class RequestListener extends ConsumerLoop implements Draining {
     /** From SIGTERM on: takes no new request, lets those in flight finish by the deadline, then leaves the group. */
     @Override
     public CompletableFuture<Void> drain(Instant deadline) {
-        if (served.isEmpty()) {
+        if (!started) {
             return CompletableFuture.completedFuture(null);
         }
         drainDeadline = deadline;
@@ -144,8 +140,15 @@ public class RequestListener extends ConsumerLoop implements Draining {
 
     @Override
     protected void open(Consumer<String, byte[]> consumer) {
-        createTopicsIfMissing();
         subscribed = false;
+    }
+
+    @Override
+    protected String describe(Throwable failure) {
+        if (failure instanceof InconsistentGroupProtocolException) {
+            return ServiceConsumption.otherKind(identity.appName(), Consumption.SHARE_GROUP) + " (" + failure + ")";
+        }
+        return failure.toString();
     }
 
     @Override
@@ -287,7 +290,7 @@ public class RequestListener extends ConsumerLoop implements Draining {
             state.inFlight++;
             CompletableFuture<Disposition> handled;
             try {
-                handled = handler.handle(operation, record, state::isCurrent);
+                handled = handler.handle(operation, record, state);
             } catch (RuntimeException e) { // a defect: the record is read again, and the counts stay right
                 LOG.errorf(e, "the request at %s@%d could not be handled", partition, record.offset());
                 handled = CompletableFuture.completedFuture(Disposition.UNFINISHED);
@@ -325,7 +328,7 @@ public class RequestListener extends ConsumerLoop implements Draining {
             if (partitions.get(done.partition()) != done.state()) {
                 continue; // an old assignment of the partition: its commit is no longer this replica's
             }
-            if (done.disposition() == Disposition.FINISHED) {
+            if (done.disposition() != Disposition.UNFINISHED) {
                 done.state().offsets.finished(done.offset());
             } else {
                 leaveRequested = true;
@@ -443,17 +446,6 @@ public class RequestListener extends ConsumerLoop implements Draining {
     /** Out of the group, this replica reads nothing: its lag is 0. */
     private void noPartitions() {
         served.all().forEach(s -> metrics.consumerLag(s.operation().name()).set(0));
-    }
-
-    private void createTopicsIfMissing() {
-        List<String> needed = served.all().stream()
-                .flatMap(s -> Stream.of(s.operation().topic(), s.operation().deadLetterTopic()))
-                .distinct().collect(Collectors.toList());
-        if (config.topics().create()) {
-            TopicInitializer.createMissing(settings.admin(), needed.stream()
-                    .collect(Collectors.toMap(topic -> topic, topic -> Optional.empty())));
-            needed.forEach(topics::known);
-        }
     }
 
     private static TopicPartition partition(ConsumerRecord<?, ?> record) {

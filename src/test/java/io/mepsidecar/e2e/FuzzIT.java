@@ -3,6 +3,7 @@ package io.mepsidecar.e2e;
 import io.mepsidecar.contract.CorrelationIds;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.testing.Closer;
+import io.mepsidecar.testing.ConsumptionMode;
 import io.mepsidecar.testing.EmbeddedKafkaBroker;
 import io.mepsidecar.testing.FuzzCases;
 import io.mepsidecar.testing.FuzzCases.Request;
@@ -11,13 +12,8 @@ import io.mepsidecar.testing.RawHttp;
 import io.mepsidecar.testing.RawHttp.Exchange;
 import io.mepsidecar.testing.SidecarProcess;
 import io.mepsidecar.testing.TestApp;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,13 +25,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,8 +60,9 @@ class FuzzIT {
         broker = EmbeddedKafkaBroker.start();
         broker.createTopics(2, "e2e.echo", "e2e.status", REPLY_TOPIC);
         app = TestApp.start();
+        // share groups, the mode a new group gets on this broker (auto); consumer groups were fuzzed before them
         service = SidecarProcess.builder("fuzz-service").bootstrapServers(broker.bootstrapServers())
-                .contract(CONTRACT).appUrl(app.url()).serves("echo").start();
+                .contract(CONTRACT).appUrl(app.url()).serves("echo").consumption(ConsumptionMode.SHARE_GROUP).start();
         caller = SidecarProcess.builder("fuzz-front").bootstrapServers(broker.bootstrapServers())
                 .contract(CONTRACT).appUrl(app.url()).env("MEP_INSTANCE_ID", "fuzz-1").start();
         app.sidecarUrl(service.url());
@@ -118,7 +113,8 @@ class FuzzIT {
         }
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(uncommitted("fuzz-service", "e2e.echo")).as("requests not yet finished").isZero());
+                assertThat(ConsumptionMode.SHARE_GROUP.unfinished(broker.bootstrapServers(), "fuzz-service",
+                        "e2e.echo")).as("requests not yet finished").isZero());
         assertStillServing();
     }
 
@@ -197,26 +193,4 @@ class FuzzIT {
             record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
         }
     }
-
-    /** Records of the topic that the group has not committed past yet. */
-    private static long uncommitted(String group, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers()))) {
-            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
-                    .partitions().stream().map(p -> new TopicPartition(topic, p.partition()))
-                    .collect(Collectors.toList());
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
-            long behind = 0;
-            for (TopicPartition partition : partitions) {
-                long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get().get(partition)
-                        .offset();
-                OffsetAndMetadata offset = committed.get(partition);
-                behind += end - (offset == null ? 0 : offset.offset());
-            }
-            return behind;
-        }
-    }
-
-
 }

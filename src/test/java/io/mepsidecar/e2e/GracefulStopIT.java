@@ -1,19 +1,19 @@
 package io.mepsidecar.e2e;
 
 import io.mepsidecar.testing.Closer;
+import io.mepsidecar.testing.ConsumptionMode;
 import io.mepsidecar.testing.EmbeddedKafkaBroker;
 import io.mepsidecar.testing.Ledger;
+import io.mepsidecar.testing.Metrics;
 import io.mepsidecar.testing.SidecarProcess;
 import io.mepsidecar.testing.TestApp;
 import io.restassured.response.Response;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.URI;
@@ -22,10 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -34,14 +31,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * SIGTERM, the way Kubernetes stops a pod: a stopping service sidecar lets the requests at its app finish, publishes
- * their replies and commits them before it exits, so nothing is delivered again after its restart; a stopping caller
- * sidecar answers every call still waiting, with its reply or a 503 problem, never with a reset connection.
+ * SIGTERM of a service sidecar, the way Kubernetes stops a pod, in both consumption modes. Within its grace period it
+ * lets the requests at its app finish, publishes their replies and commits (acknowledges) them before it exits, so
+ * nothing is delivered again after its restart. A request still unfinished at the end of the grace period is given
+ * back (left uncommitted, or released to the share group), and the restarted replica answers it. (The caller side:
+ * {@link CallerGracefulStopIT}.)
  */
+@ParameterizedClass
+@EnumSource(ConsumptionMode.class)
 class GracefulStopIT {
 
     private static final Path CONTRACT = Path.of("src/test/resources/e2e-contract.yaml");
+    private static final String GROUP = "stop-service";
     private static final int IN_FLIGHT = 20;
+
+    @Parameter
+    ConsumptionMode mode;
 
     private EmbeddedKafkaBroker broker;
     private TestApp app;
@@ -50,7 +55,7 @@ class GracefulStopIT {
     @BeforeEach
     void startBrokerAndApp() {
         broker = EmbeddedKafkaBroker.start();
-        broker.createTopics(2, "e2e.work", "stop-front.replies", "stop-front-2.replies");
+        broker.createTopics(2, "e2e.work", "stop-front.replies");
         app = TestApp.start();
     }
 
@@ -61,31 +66,24 @@ class GracefulStopIT {
 
     @Test
     void aStoppingServiceSidecarFinishesTheRequestsAtItsAppAndNoneIsDeliveredAgain() throws Exception {
-        SidecarProcess service = service("stop-service");
-        SidecarProcess caller = SidecarProcess.builder("stop-front").bootstrapServers(broker.bootstrapServers())
-                .contract(CONTRACT).start();
+        SidecarProcess service = service("a", "15s");
+        SidecarProcess caller = caller();
         SidecarProcess restarted = null;
         try {
-            List<String> locations = IntStream.range(0, IN_FLIGHT).mapToObj(i -> given().baseUri(caller.url())
-                    .header("Prefer", "respond-async").contentType("text/plain").body("3000")
-                    .post("/v1/invoke/work").then().statusCode(202).extract().header("Location"))
-                    .collect(Collectors.toList());
-            List<String> ids = locations.stream().map(l -> l.substring(l.lastIndexOf('/') + 1))
-                    .collect(Collectors.toList());
+            List<String> locations = callAsync(caller, IN_FLIGHT, "3000");
+            List<String> ids = ids(locations);
             await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream().allMatch(id -> Ledger.executions(id) == 1));
 
             service.terminate();
 
             await().atMost(Duration.ofSeconds(2)).until(() -> readinessStatus(service) == 503);
             for (String location : locations) {
-                Response result = await().atMost(Duration.ofSeconds(20))
-                        .until(() -> given().baseUri(caller.url()).get(location), r -> r.statusCode() != 202);
-                result.then().statusCode(200);
+                result(caller, location).then().statusCode(200);
             }
             assertThat(service.awaitExit(Duration.ofSeconds(20))).isPresent();
-            assertThat(uncommitted("stop-service", "e2e.work")).isZero();
+            awaitUnfinished(0);
 
-            restarted = service("stop-service");
+            restarted = service("a", "15s");
             given().baseUri(caller.url()).contentType("text/plain").body("10").post("/v1/invoke/work")
                     .then().statusCode(200);
             assertThat(ids).allSatisfy(id -> assertThat(Ledger.executions(id)).as(id).isEqualTo(1));
@@ -95,49 +93,67 @@ class GracefulStopIT {
     }
 
     @Test
-    void aStoppingCallerSidecarAnswersEveryPendingCallAndRefusesNewOnes() throws Exception {
-        SidecarProcess service = service("stop-service-2");
-        SidecarProcess caller = SidecarProcess.builder("stop-front-2").bootstrapServers(broker.bootstrapServers())
-                .contract(CONTRACT).env("MEP_SHUTDOWN_GRACE", "4s").start();
-        HttpClient http = HttpClient.newHttpClient();
+    void requestsUnfinishedWhenTheGracePeriodEndsAreGivenBackAndAnsweredAfterTheRestart() throws Exception {
+        SidecarProcess stopping = service("a", "2s");
+        SidecarProcess caller = caller();
+        SidecarProcess restarted = null;
         try {
-            List<CompletableFuture<HttpResponse<String>>> quick = new ArrayList<>();
-            List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                quick.add(call(http, caller, "2000"));
-                slow.add(call(http, caller, "15000"));
-            }
-            await().atMost(Duration.ofSeconds(20)).until(() -> Ledger.running() >= 6);
+            List<String> locations = callAsync(caller, 4, "8000");
+            List<String> ids = ids(locations);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ids.stream().allMatch(id -> Ledger.executions(id) == 1));
 
-            caller.terminate();
+            stopping.terminate();
 
-            await().atMost(Duration.ofSeconds(2)).until(() -> call(http, caller, "10").get().statusCode() == 503);
-            for (CompletableFuture<HttpResponse<String>> call : quick) {
-                assertThat(call.get().statusCode()).isEqualTo(200);
+            assertThat(stopping.awaitExit(Duration.ofSeconds(20))).isPresent();
+            awaitUnfinished(ids.size());
+            restarted = service("a", "15s");
+            for (String location : locations) {
+                result(caller, location).then().statusCode(200);
             }
-            for (CompletableFuture<HttpResponse<String>> call : slow) {
-                HttpResponse<String> response = call.get();
-                assertThat(response.statusCode()).isEqualTo(503);
-                assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-                assertThat(response.body()).contains("urn:mep-sidecar:problem:stopping");
-            }
-            assertThat(caller.awaitExit(Duration.ofSeconds(20))).isPresent();
+            assertThat(ids).allSatisfy(id -> assertThat(Ledger.executions(id)).as(id).isEqualTo(2));
+            String served = "operation=\"work\",role=\"service\",outcome=\"ok\"";
+            assertThat(Metrics.value(restarted, "mep_calls_total", served)).isEqualTo(ids.size());
+            awaitUnfinished(0);
         } finally {
-            Closer.closeAll(caller, service);
+            Closer.closeAll(restarted, caller, stopping);
         }
     }
 
-    private SidecarProcess service(String name) {
-        return SidecarProcess.builder(name).bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
-                .appUrl(app.url()).serves("work").env("MEP_SERVICE_MAX_CONCURRENCY", "32")
-                .env("MEP_SHUTDOWN_GRACE", "15s").start();
+    private SidecarProcess service(String instance, String grace) {
+        return SidecarProcess.builder(GROUP).bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
+                .appUrl(app.url()).serves("work").consumption(mode).env("MEP_INSTANCE_ID", instance)
+                .env("MEP_SERVICE_MAX_CONCURRENCY", "32").env("MEP_SHUTDOWN_GRACE", grace).start();
     }
 
-    /** A synchronous call whose future fails if the connection is reset instead of answered. */
-    private static CompletableFuture<HttpResponse<String>> call(HttpClient http, SidecarProcess caller, String body) {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(caller.url() + "/v1/invoke/work"))
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    /**
+     * Waits until that many requests are unfinished in the group: a share group's backlog is read from state the
+     * broker writes a moment after the acknowledgements.
+     */
+    private void awaitUnfinished(long count) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertThat(
+                mode.unfinished(broker.bootstrapServers(), GROUP, "e2e.work")).isEqualTo(count));
+    }
+
+    private SidecarProcess caller() {
+        return SidecarProcess.builder("stop-front").bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
+                .start();
+    }
+
+    /** Makes that many asynchronous calls of {@code work} and returns the locations of their results. */
+    private static List<String> callAsync(SidecarProcess caller, int count, String workMillis) {
+        return IntStream.range(0, count).mapToObj(i -> given().baseUri(caller.url())
+                .header("Prefer", "respond-async").contentType("text/plain")
+                .body(workMillis).post("/v1/invoke/work").then().statusCode(202).extract().header("Location"))
+                .collect(Collectors.toList());
+    }
+
+    private static List<String> ids(List<String> locations) {
+        return locations.stream().map(l -> l.substring(l.lastIndexOf('/') + 1)).collect(Collectors.toList());
+    }
+
+    private static Response result(SidecarProcess caller, String location) {
+        return await().atMost(Duration.ofSeconds(30))
+                .until(() -> given().baseUri(caller.url()).get(location), r -> r.statusCode() != 202);
     }
 
     private static int readinessStatus(SidecarProcess sidecar) {
@@ -149,23 +165,6 @@ class GracefulStopIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
-        }
-    }
-
-    /** Records of the topic that the group has not committed past. */
-    private long uncommitted(String group, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers()))) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
-            long behind = 0;
-            for (int partition = 0; partition < 2; partition++) {
-                TopicPartition tp = new TopicPartition(topic, partition);
-                long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
-                OffsetAndMetadata offset = committed.get(tp);
-                behind += end - (offset == null ? 0 : offset.offset());
-            }
-            return behind;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.mepsidecar.e2e;
 
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.testing.Closer;
+import io.mepsidecar.testing.ConsumptionMode;
 import io.mepsidecar.testing.EmbeddedKafkaBroker;
 import io.mepsidecar.testing.Metrics;
 import io.mepsidecar.testing.SidecarProcess;
@@ -9,9 +10,13 @@ import io.mepsidecar.testing.TestApp;
 import io.mepsidecar.testing.TopicReader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,31 +35,37 @@ import static org.hamcrest.Matchers.equalTo;
 /**
  * On a broker that does not create topics on first use, a request naming a reply topic that does not exist fails
  * for that record alone, at once: it is dead-lettered, and nothing else the sidecar publishes waits behind it (before,
- * each such reply held the one send thread for the publish timeout).
+ * each such reply held the one send thread for the publish timeout). In both consumption modes.
  */
+@ParameterizedClass
+@EnumSource(ConsumptionMode.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplyTopicMissingIT {
 
     private static final Path CONTRACT = Path.of("src/test/resources/e2e-contract.yaml");
     private static final int FORGED = 10;
 
-    private static EmbeddedKafkaBroker broker;
-    private static TestApp app;
-    private static SidecarProcess service;
-    private static SidecarProcess caller;
+    @Parameter
+    ConsumptionMode mode;
 
-    @BeforeAll
-    static void startTopology() {
+    private EmbeddedKafkaBroker broker;
+    private TestApp app;
+    private SidecarProcess service;
+    private SidecarProcess caller;
+
+    @BeforeParameterizedClassInvocation
+    void startTopology() {
         broker = EmbeddedKafkaBroker.start(Map.of("auto.create.topics.enable", "false"));
         broker.createTopics(2, "e2e.echo");
         app = TestApp.start();
         service = SidecarProcess.builder("missing-service").bootstrapServers(broker.bootstrapServers())
-                .contract(CONTRACT).appUrl(app.url()).serves("echo").start();
+                .contract(CONTRACT).appUrl(app.url()).serves("echo").consumption(mode).start();
         caller = SidecarProcess.builder("missing-front").bootstrapServers(broker.bootstrapServers())
                 .contract(CONTRACT).start();
     }
 
-    @AfterAll
-    static void stopTopology() {
+    @AfterParameterizedClassInvocation
+    void stopTopology() {
         Closer.closeAll(caller, service, app, broker);
     }
 

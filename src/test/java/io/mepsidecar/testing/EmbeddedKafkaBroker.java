@@ -154,15 +154,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Changes one setting of a topic, e.g. {@code min.insync.replicas}, and waits until the broker applied it. */
     public void setTopicConfig(String topic, String name, String value) {
+        setConfig(new ConfigResource(ConfigResource.Type.TOPIC, topic), name, value);
+    }
+
+    /**
+     * Changes one setting of a group, e.g. a share group's {@code share.record.lock.duration.ms}, and waits until the
+     * broker applied it. The group need not exist yet.
+     */
+    public void setGroupConfig(String group, String name, String value) {
+        setConfig(new ConfigResource(ConfigResource.Type.GROUP, group), name, value);
+    }
+
+    private void setConfig(ConfigResource resource, String name, String value) {
         try (Admin admin = admin()) {
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(name, value),
                     AlterConfigOp.OpType.SET)))).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while configuring " + topic, e);
+            throw new IllegalStateException("interrupted while configuring " + resource, e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot set " + name + " of " + topic, e);
+            throw new IllegalStateException("cannot set " + name + " of " + resource, e);
         }
     }
 
@@ -259,6 +270,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "true");
         p.put("num.partitions", "1");
+        // Share groups: members learn of their assignment at each heartbeat; 1 s instead of 5 s makes a share consumer
+        // receive its first records within a second or two. Locks down to 1 s let tests outlive one quickly.
+        p.put("group.share.min.heartbeat.interval.ms", "1000");
+        p.put("group.share.heartbeat.interval.ms", "1000");
+        p.put("group.share.min.record.lock.duration.ms", "1000");
         return p;
     }
 

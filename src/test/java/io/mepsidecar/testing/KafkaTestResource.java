@@ -3,6 +3,8 @@ package io.mepsidecar.testing;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
@@ -10,9 +12,10 @@ import org.apache.kafka.common.TopicPartition;
 import java.util.Map;
 
 /**
- * One real Kafka broker and one real local app for the whole test run, shared by every {@code @QuarkusTest}; both
- * are stopped when the test JVM exits. Exposed as {@code test.kafka.bootstrap} and {@code test.app.url}, which the
- * test {@code application.properties} maps onto the sidecar settings, so a test profile can still override them.
+ * One real Kafka broker and one real local app, shared by every {@code @QuarkusTest} of a test profile (each profile
+ * loads this class afresh, so each gets its own); all are stopped when the test JVM exits. Exposed as
+ * {@code test.kafka.bootstrap} and {@code test.app.url}, which the test {@code application.properties} maps onto the
+ * sidecar settings, so a test profile can still override them.
  */
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -44,6 +47,27 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     /** A producer to the shared broker, for tests that put records on the wire themselves. */
     public static KafkaProducer<String, byte[]> producer() {
         return broker().producer();
+    }
+
+    /**
+     * Where the app's group stands on a partition: for a consumer group its committed offset, for a share group its
+     * start offset (the first record not yet acknowledged); -1 when the group has none. Records below it are finished.
+     */
+    public static long groupPosition(String group, TopicPartition partition, boolean shareGroup) throws Exception {
+        if (!shareGroup) {
+            return committedOffset(group, partition);
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker().bootstrapServers()))) {
+            SharePartitionOffsetInfo info = admin.listShareGroupOffsets(Map.of(group,
+                    new ListShareGroupOffsetsSpec())).partitionsToOffsetInfo(group).get().get(partition);
+            if (info == null) {
+                return -1;
+            }
+            // The reported start offset trails the acknowledgements by one state write; a lag of 0 means every
+            // record of the partition is acknowledged.
+            return info.lag().orElse(1L) == 0 ? Long.MAX_VALUE : info.startOffset();
+        }
     }
 
     /** The offset the consumer group has committed on a partition; -1 when none. */

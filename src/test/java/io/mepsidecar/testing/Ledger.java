@@ -1,6 +1,7 @@
 package io.mepsidecar.testing;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,14 +51,18 @@ public final class Ledger {
         return count == null ? 0 : count.get();
     }
 
-    /** Ids that ran at two apps (or twice at one) at the same time. */
-    public static Set<String> overlapping() {
-        return Set.copyOf(OVERLAPPING);
+    /** Those of {@code ids} that ran at two apps (or twice at one) at the same time. */
+    public static Set<String> overlapping(Collection<String> ids) {
+        return ids.stream().filter(OVERLAPPING::contains).collect(Collectors.toSet());
     }
 
-    /** Ids that ran more than once, in sequence or at once. */
-    public static Set<String> repeated() {
-        return EXECUTIONS.entrySet().stream().filter(e -> e.getValue().get() > 1).map(Map.Entry::getKey)
-                .collect(Collectors.toSet());
+    /** Those of {@code ids} that ran more than once, in sequence or at once. */
+    public static Set<String> repeated(Collection<String> ids) {
+        return ids.stream().filter(id -> executions(id) > 1).collect(Collectors.toSet());
+    }
+
+    /** Every id that has started so far. */
+    public static Set<String> started() {
+        return Set.copyOf(EXECUTIONS.keySet());
     }
 }

@@ -146,6 +146,11 @@ public final class SidecarProcess implements AutoCloseable {
             return env("MEP_SERVES", operations);
         }
 
+        /** How the service role consumes its requests: {@code MEP_SERVICE_CONSUMPTION}. */
+        public Builder consumption(ConsumptionMode mode) {
+            return env("MEP_SERVICE_CONSUMPTION", mode.setting());
+        }
+
         public Builder ports(int httpPort, int managementHttpPort) {
             this.port = httpPort;
             this.managementPort = managementHttpPort;
@@ -162,6 +167,11 @@ public final class SidecarProcess implements AutoCloseable {
             SidecarProcess sidecar = launch();
             awaitReady(sidecar);
             return sidecar;
+        }
+
+        /** Starts a process without waiting for it to be ready (for tests of a sidecar that cannot be). */
+        public SidecarProcess launchUnready() {
+            return launch();
         }
 
         /** Starts a process that is expected to refuse to start; returns it once it has exited. */

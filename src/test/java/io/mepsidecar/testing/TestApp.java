@@ -37,8 +37,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code /place-order}: first invokes the one-way {@code order-confirmed} on its sidecar with the same body
  * (a duplex callback contract), then echoes;</li>
  * <li>{@code /health}: 200, or 503 after {@link #healthy(boolean) healthy(false)};</li>
- * <li>{@code /work}: works for the number of milliseconds in the body (default 20), then echoes; every execution is
- * entered in the {@link Ledger}, shared by all apps of the JVM, which notices a request at two apps at once;</li>
+ * <li>{@code /work} and {@code /stuck-event}: works for the number of milliseconds in the body (default 20), then
+ * echoes; every execution is entered in the {@link Ledger}, shared by all apps of the JVM, which notices a request at
+ * two apps at once;</li>
  * <li>anything else: echoes (and records the request, e.g. a completion callback).</li>
  * </ul>
  * Every request is recorded with its headers, so tests can check what the app saw.
@@ -176,6 +177,7 @@ public final class TestApp implements AutoCloseable {
                     respond(exchange, healthy ? 200 : 503, "text/plain", (healthy ? "UP" : "DOWN").getBytes());
                     break;
                 case "/work":
+                case "/stuck-event":
                     String id = exchange.getRequestHeaders().getFirst("Mep-Correlation-Id");
                     Ledger.started(id);
                     try {

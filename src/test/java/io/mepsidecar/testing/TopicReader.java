@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /** Reads what is on a topic, as a test assertion on the wire. */
@@ -24,6 +25,16 @@ public final class TopicReader {
     /** Every record currently on the topic whose {@code header} equals {@code value}. */
     public static List<ConsumerRecord<String, byte[]>> recordsWithHeader(String bootstrap, String topic, String header,
             String value) {
+        return records(bootstrap, topic, record -> value.equals(header(record, header)));
+    }
+
+    /** Every record currently on the topic with that key. */
+    public static List<ConsumerRecord<String, byte[]>> recordsWithKey(String bootstrap, String topic, String key) {
+        return records(bootstrap, topic, record -> key.equals(record.key()));
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic,
+            Predicate<ConsumerRecord<String, byte[]>> wanted) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
@@ -36,7 +47,7 @@ public final class TopicReader {
             List<ConsumerRecord<String, byte[]>> matching = new ArrayList<>();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (value.equals(header(record, header))) {
+                    if (wanted.test(record)) {
                         matching.add(record);
                     }
                 }

@@ -1,0 +1,357 @@
+package io.mepsidecar.service;
+
+import io.mepsidecar.config.ServedOperation;
+import io.mepsidecar.config.SidecarConfig.Consumption;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupMaxSizeReachedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One request at a time, from the app's share group: a share consumer of its own that acquires one record per poll
+ * ({@code share.acquire.mode=record_limit}), hands it to {@link RequestHandler}, and acknowledges it on its own when it
+ * is finished: ACCEPT, REJECT (dead-lettered) or RELEASE (not finished: any consumer of the group gets it again, the
+ * broker counting the delivery). While the app works on it, the record's acquisition lock is renewed every half lock.
+ * A share consumer cannot fetch again before its records are acknowledged, so each in-flight request has its own
+ * slot: {@code mep.service.max-concurrency} slots, one thread each; only that thread touches its consumer.
+ *
+ * <p>While the app is unavailable the slot closes its consumer (which releases what it had fetched) instead of
+ * fetching and giving back, which would spend the records' delivery attempts. While the share group is full (the
+ * broker's {@code group.share.max.size} members) the slot waits for room, trying again with backoff; that is not a
+ * failure of this sidecar, whose other slots serve on.
+ */
+final class ShareSlot implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(ShareSlot.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration RENEWED_POLL = Duration.ofMillis(500);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration APP_WAIT = Duration.ofMillis(200);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final int DEFAULT_LOCK_MS = 30_000;
+
+    private final int index;
+    private final ShareRequestListener owner;
+    private final Thread thread;
+    private final Semaphore wakes = new Semaphore(0);
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    /** Completed when the stop begins (drain or stop): wakes a slot waiting for its app. */
+    private final CompletableFuture<Void> stopping = new CompletableFuture<>();
+    private volatile boolean running = true;
+    private volatile Instant drainDeadline;
+    private volatile boolean healthy;
+    /** True while this slot's consumer is a member of the share group (it polled since it was opened). */
+    private volatile boolean member;
+    /** True while this slot holds a request: it does not fetch meanwhile. */
+    private volatile boolean serving;
+    private volatile String lastFailure = "";
+    private KafkaShareConsumer<String, byte[]> consumer;
+
+    ShareSlot(int index, ShareRequestListener owner) {
+        this.index = index;
+        this.owner = owner;
+        this.thread = new Thread(this, "mep-share-slot-" + index);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** From SIGTERM on: finishes the request in hand by the deadline (else gives it back), then leaves. */
+    CompletableFuture<Void> drain(Instant deadline) {
+        drainDeadline = deadline;
+        stopping.complete(null);
+        wakes.release();
+        return drained;
+    }
+
+    /** Stops at once: the request in hand goes back unfinished. {@link #awaitStop} waits for the thread. */
+    void stop() {
+        running = false;
+        stopping.complete(null);
+        wakes.release();
+    }
+
+    void awaitStop(Instant deadline) {
+        try {
+            thread.join(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean isHealthy() {
+        return healthy;
+    }
+
+    boolean isMember() {
+        return member;
+    }
+
+    boolean isServing() {
+        return serving;
+    }
+
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    @Override
+    public void run() {
+        Duration backoff = FIRST_BACKOFF;
+        while (running && drainDeadline == null) {
+            try {
+                if (!owner.app.isAvailable()) {
+                    close();
+                    healthy = true;
+                    pause(APP_WAIT);
+                    continue;
+                }
+                open();
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+                healthy = true;
+                member = true;
+                backoff = FIRST_BACKOFF;
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    if (drainDeadline == null && running) {
+                        serving = true;
+                        try {
+                            serve(record);
+                        } finally {
+                            serving = false;
+                        }
+                    } else { // fetched as the stop began: straight back to the group
+                        consumer.acknowledge(record, AcknowledgeType.RELEASE);
+                    }
+                }
+            } catch (WakeupException e) {
+                // woken to stop
+            } catch (GroupMaxSizeReachedException e) {
+                healthy = true;
+                owner.groupFull(index, backoff);
+                close();
+                pause(backoff);
+                backoff = longer(backoff);
+            } catch (Throwable e) { // an Error too: the slot must outlive anything a record or the client throws
+                healthy = false;
+                lastFailure = e instanceof GroupIdNotFoundException
+                        ? ServiceConsumption.otherKind(owner.identity.appName(), Consumption.CONSUMER_GROUP)
+                                + " (" + e + ")"
+                        : e.toString();
+                owner.restarted();
+                LOG.errorf(e, "share slot %d failed, starting a new consumer in %s: %s", index, backoff, lastFailure);
+                close();
+                pause(backoff);
+                backoff = longer(backoff);
+            }
+        }
+        close();
+        drained.complete(null);
+    }
+
+    /** Serves one record on this thread, renewing its lock while the app works, then acknowledges it. */
+    private void serve(ConsumerRecord<String, byte[]> record) {
+        ServedOperation operation = owner.served.byTopic(record.topic()).orElseThrow();
+        Lease lease = new Lease(record);
+        CompletableFuture<Disposition> handled;
+        try {
+            handled = owner.handler.handle(operation, record, lease);
+        } catch (RuntimeException e) { // a defect: the record goes back, to be read again
+            LOG.errorf(e, "the request at %s-%d@%d could not be handled", record.topic(), record.partition(),
+                    record.offset());
+            handled = CompletableFuture.completedFuture(Disposition.UNFINISHED);
+        }
+        long renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(
+                Math.max(1_000, consumer.acquisitionLockTimeoutMs().orElse(DEFAULT_LOCK_MS) / 2));
+        long nextRenew = System.nanoTime() + renewEveryNanos;
+        while (!handled.isDone() && running) {
+            Instant deadline = drainDeadline;
+            long wait = TimeUnit.NANOSECONDS.toMillis(nextRenew - System.nanoTime());
+            if (deadline != null) {
+                long left = Duration.between(Instant.now(), deadline).toMillis();
+                if (left <= 0) {
+                    break; // the stop's deadline: the request goes back unfinished
+                }
+                wait = Math.min(wait, left);
+            }
+            try {
+                // wakes when the request is finished, or (once) when the stop begins, to heed its deadline
+                CompletableFuture.anyOf(handled, deadline == null ? stopping : handled)
+                        .get(Math.max(1, wait), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // time to renew, or the deadline
+            } catch (ExecutionException e) {
+                break; // the handler never fails its future; if it did, the record goes back
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (!handled.isDone() && running && System.nanoTime() - nextRenew >= 0
+                    && (drainDeadline == null || Instant.now().isBefore(drainDeadline))) {
+                renew(record);
+                nextRenew = System.nanoTime() + renewEveryNanos;
+            }
+        }
+        lease.end();
+        Disposition disposition = handled.isDone() && !handled.isCompletedExceptionally()
+                ? handled.join() : Disposition.UNFINISHED;
+        if (!handled.isDone() && lease.isLastDelivery()) {
+            disposition = deadLetterAtStop(operation, record, lease);
+        }
+        consumer.acknowledge(record, acknowledgement(disposition));
+        consumer.commitAsync();
+    }
+
+    /**
+     * The stop came before the request on its last delivery was finished: given back, the broker would drop it, so
+     * it is dead-lettered (within a bound; the sidecar is stopping).
+     */
+    private Disposition deadLetterAtStop(ServedOperation operation, ConsumerRecord<String, byte[]> record,
+            Lease lease) {
+        try {
+            return owner.deadLetters.publish(operation.operation(), record, new Rejection(
+                    DeadLetterReason.DELIVERY_FAILED, "not finished in " + lease.deliveryCount() + " deliveries, the"
+                    + " last the share group makes, when the sidecar stopped"), () -> true)
+                    .get(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.errorf("the request at %s-%d@%d was on its last delivery and could not be dead-lettered as the"
+                    + " sidecar stopped; the broker drops it: %s", record.topic(), record.partition(),
+                    record.offset(), e.toString());
+            return Disposition.UNFINISHED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Disposition.UNFINISHED;
+        }
+    }
+
+    /**
+     * Keeps the record acquired: the RENEW is sent at once and the record polled back. Polling alone would fetch and
+     * lock more records into this consumer, where no other consumer could have them.
+     */
+    private void renew(ConsumerRecord<String, byte[]> record) {
+        try {
+            consumer.acknowledge(record, AcknowledgeType.RENEW);
+            consumer.commitSync(COMMIT_TIMEOUT);
+            ConsumerRecords<String, byte[]> back = consumer.poll(RENEWED_POLL);
+            if (back.count() > 1) {
+                LOG.warnf("renewing %s-%d@%d brought %d records back", record.topic(), record.partition(),
+                        record.offset(), back.count());
+            }
+            owner.renewed();
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The app still works on the request, and its reply is still wanted: keep waiting for it. If the lock
+            // runs out meanwhile, another consumer may get the record; the acknowledgement of this one then fails.
+            LOG.warnf("the lock of %s-%d@%d could not be renewed: %s", record.topic(), record.partition(),
+                    record.offset(), e.toString());
+        }
+    }
+
+    private static Duration longer(Duration backoff) {
+        return backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+
+    private static AcknowledgeType acknowledgement(Disposition disposition) {
+        switch (disposition) {
+            case FINISHED:
+                return AcknowledgeType.ACCEPT;
+            case DEAD_LETTERED:
+                return AcknowledgeType.REJECT;
+            default:
+                return AcknowledgeType.RELEASE;
+        }
+    }
+
+    private void open() {
+        if (consumer == null) {
+            consumer = new KafkaShareConsumer<>(owner.settings.shareConsumer(index));
+            consumer.setAcknowledgementCommitCallback((offsets, error) -> {
+                if (error != null) {
+                    LOG.warnf("acknowledgement of %s failed: the broker no longer holds the record for this"
+                            + " consumer (its lock ran out, or the broker restarted or moved the partition), and"
+                            + " delivers it again: %s", offsets, error.toString());
+                }
+            });
+            consumer.subscribe(owner.served.topics());
+        }
+    }
+
+    /** Sends what is acknowledged and closes the consumer; the broker releases whatever it still held. */
+    private void close() {
+        member = false;
+        if (consumer == null) {
+            return;
+        }
+        try {
+            consumer.commitSync(COMMIT_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.debugf("acknowledgements of share slot %d not sent: %s", index, e.toString());
+        }
+        try {
+            consumer.close(COMMIT_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.debugf("share slot %d closed with %s", index, e.toString());
+        }
+        consumer = null;
+    }
+
+    private void pause(Duration timeout) {
+        try {
+            wakes.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            wakes.drainPermits();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** The record in hand: this slot's until it is acknowledged, or the stop's deadline took it away. */
+    private final class Lease implements RecordLease {
+
+        private final int deliveries;
+        private volatile boolean ended;
+
+        Lease(ConsumerRecord<String, byte[]> record) {
+            this.deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
+        }
+
+        @Override
+        public boolean isCurrent() {
+            return !ended && running;
+        }
+
+        @Override
+        public int deliveryCount() {
+            return deliveries;
+        }
+
+        @Override
+        public boolean countsDeliveries() {
+            return true;
+        }
+
+        @Override
+        public boolean isLastDelivery() {
+            return deliveries >= owner.lastDelivery();
+        }
+
+        void end() {
+            ended = true;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.mepsidecar.service;
+
+import io.mepsidecar.testing.Metrics;
+import io.mepsidecar.testing.ShareGroupMode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * What the sidecar keeps in memory is bounded in count and in bytes, and a full store refuses new work with a 429
+ * problem rather than dropping what it promised: here at most 3 deferred replies and 3,000 bytes of kept results.
+ */
+abstract class AbstractBoundsTest {
+
+    /** {@link SmallBounds} on share groups. */
+    public static class SmallBoundsOnShareGroups extends ShareGroupMode {
+        @Override
+        protected Map<String, String> overrides() {
+            return new SmallBounds().getConfigOverrides();
+        }
+    }
+
+    public static class SmallBounds implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mep.service.max-deferred-replies", "3", "mep.caller.max-results-bytes", "3000");
+        }
+    }
+
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metrics;
+
+    @Test
+    void aRequestBeyondTheDeferredRepliesKeptIsAnswered429() {
+        for (int i = 0; i < 3; i++) {
+            // the app answers 202 and never PUTs: each keeps a deferred reply until its deadline plus the retention
+            given().header("Mep-Timeout", "1s").contentType("text/plain").body("deferred-" + i)
+                    .post("/v1/invoke/deferred").then().statusCode(504);
+        }
+        assertThat(Metrics.value(Metrics.scrape(metrics), "mep_service_deferred_replies_kept", "")).isEqualTo(3);
+
+        given().contentType("text/plain").body("one too many").post("/v1/invoke/deferred")
+                .then().statusCode(429).contentType("application/problem+json")
+                .body("type", equalTo("urn:mep-sidecar:problem:too-many-calls"))
+                .body("detail", containsString("mep.service.max-deferred-replies"));
+    }
+
+    @Test
+    void anAsynchronousCallBeyondTheBytesOfResultsKeptIsRefused429() {
+        String body = "x".repeat(1_200);
+        for (int i = 0; i < 2; i++) {
+            String location = given().header("Prefer", "respond-async").contentType("text/plain").body(body)
+                    .post("/v1/invoke/echo").then().statusCode(202).extract().header("Location");
+            await().until(() -> given().get(location).statusCode() == 200);
+        }
+
+        given().header("Prefer", "respond-async").contentType("text/plain").body(body).post("/v1/invoke/echo")
+                .then().statusCode(429).contentType("application/problem+json")
+                .body("detail", containsString("mep.caller.max-results-bytes"));
+        // both results are kept, the second although it passed the bound: it was accepted while there was room
+        assertThat(Metrics.value(Metrics.scrape(metrics), "mep_caller_results_kept_bytes", ""))
+                .isGreaterThan(2 * 1_200);
+        given().contentType("text/plain").body("synchronous calls keep no result").post("/v1/invoke/echo")
+                .then().statusCode(200);
+    }
+}

@@ -1,0 +1,86 @@
+package io.mepsidecar.service;
+
+import io.mepsidecar.config.ServedOperations;
+import io.mepsidecar.contract.WireHeaders;
+import io.mepsidecar.testing.KafkaTestResource;
+import io.mepsidecar.testing.TopicReader;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link AbstractAppUnreachableTest} on share groups, and what only share groups need: a request given back on the
+ * last delivery the broker makes would be dropped by the broker, so it goes to the dead-letter topic instead.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@TestProfile(AbstractAppUnreachableTest.AppDownOnShareGroups.class)
+class AppUnreachableShareGroupTest extends AbstractAppUnreachableTest {
+
+    @Inject
+    RequestHandler handler;
+
+    @Inject
+    ServedOperations served;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Test
+    void aRequestHandedBackOnItsLastDeliveryIsDeadLetteredNotDropped() throws Exception {
+        String id = UUID.randomUUID().toString();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(WireHeaders.CORRELATION_ID, id.getBytes(StandardCharsets.UTF_8));
+        headers.add(WireHeaders.REPLY_TO, "caller.replies".getBytes(StandardCharsets.UTF_8));
+        headers.add(WireHeaders.DEADLINE, Instant.now().plusSeconds(30).toString().getBytes(StandardCharsets.UTF_8));
+        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("test.gone", 0, 7L, 0L,
+                TimestampType.CREATE_TIME, 0, 0, id, "{}".getBytes(StandardCharsets.UTF_8), headers,
+                Optional.empty(), Optional.of((short) 3));
+
+        Disposition disposition = handler.handle(served.byTopic("test.gone").orElseThrow(), record,
+                new LastDelivery(3)).get(20, TimeUnit.SECONDS);
+
+        assertThat(disposition).isEqualTo(Disposition.DEAD_LETTERED);
+        List<ConsumerRecord<String, byte[]>> letters = await().atMost(Duration.ofSeconds(10)).until(
+                () -> TopicReader.recordsWithHeader(bootstrap, "test.gone.dlq", WireHeaders.CORRELATION_ID, id),
+                l -> !l.isEmpty());
+        assertThat(TopicReader.header(letters.get(0), "dead-letter-reason")).isEqualTo("delivery-failed");
+        assertThat(TopicReader.header(letters.get(0), "dead-letter-offset")).isEqualTo("7");
+    }
+
+    /** A record on the last delivery the share group makes. */
+    private record LastDelivery(int deliveryCount) implements RecordLease {
+
+        @Override
+        public boolean isCurrent() {
+            return true;
+        }
+
+        @Override
+        public boolean countsDeliveries() {
+            return true;
+        }
+
+        @Override
+        public boolean isLastDelivery() {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.mepsidecar.service;
+
+import io.mepsidecar.testing.KafkaTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** {@link AbstractBoundsTest} on share groups. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@TestProfile(AbstractBoundsTest.SmallBoundsOnShareGroups.class)
+class BoundsShareGroupTest extends AbstractBoundsTest {
+}
