@@ -1,7 +1,9 @@
 package io.mepsidecar.bench;
 
 import io.mepsidecar.testing.Closer;
+import io.mepsidecar.testing.ConsumptionMode;
 import io.mepsidecar.testing.EmbeddedKafkaBroker;
+import io.mepsidecar.testing.Metrics;
 import io.mepsidecar.testing.SidecarProcess;
 import io.vertx.core.Vertx;
 import org.HdrHistogram.Histogram;
@@ -14,18 +16,21 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
- * The benchmark ({@code ./mvnw -Pbench package}): one real broker, an echo app, a caller-side and a service-side
- * sidecar from the packaged artifact with production settings, and in the same run, with the same broker, topics,
- * partitions and payloads, three ways of making the same request-reply call: plain kafka-clients (the floor), HTTP
- * straight to the echo app, and through both sidecars. Writes {@code summary.json}, {@code results.md} and
+ * The benchmark ({@code ./mvnw -Pbench package}): one real broker, an echo app, a caller-side sidecar and two
+ * service-side sidecars (one on a consumer group, one on a share group) from the packaged artifact with production
+ * settings, and in the same run, with the same broker, topics, partitions and payloads, four ways of making the same
+ * request-reply call: plain kafka-clients (the floor), HTTP straight to the echo app, and through the caller sidecar
+ * and either service sidecar. Writes {@code summary.json}, {@code results.md} and
  * {@code latency.png} under {@code target/benchmark}. Settings: system properties {@code bench.*} (see
  * docs/benchmarks.md).
  */
@@ -67,52 +72,76 @@ public final class Benchmark {
     }
 
     private Summary measure(Path dir) throws Exception {
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        // Kafka's default share heartbeat (the test broker's is 1 s, for quick tests): share consumers heartbeat as
+        // they would on a real cluster
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Map.of("group.share.heartbeat.interval.ms", "5000"));
         started.add(broker);
-        broker.createTopics(settings.partitions(), "bench.echo", "bench.hold", "bench-caller.replies",
-                "bench-service.replies", "bench.baseline.requests", "bench.baseline.replies");
+        broker.createTopics(settings.partitions(), "bench.echo", "bench.share-echo", "bench.hold",
+                "bench-caller.replies", "bench-service.replies", "bench-share.replies", "bench.baseline.requests",
+                "bench.baseline.replies");
         Vertx vertx = Vertx.vertx();
         started.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         EchoServer echo = EchoServer.start(vertx);
         started.add(echo);
         Path contract = writeContract(dir);
         SidecarProcess service = sidecar("bench-service", broker, contract, dir)
-                .appUrl(echo.url()).serves("bench-echo,bench-hold").start();
+                .consumption(ConsumptionMode.CONSUMER_GROUP).appUrl(echo.url()).serves("bench-echo,bench-hold").start();
         started.add(service);
         SidecarProcess caller = sidecar("bench-caller", broker, contract, dir).start();
         started.add(caller);
         sidecarPids = List.of(service.pid(), caller.pid());
+        requireMode(service, ConsumptionMode.CONSUMER_GROUP);
         KafkaBaseline baseline = new KafkaBaseline(broker.bootstrapServers(), "bench.baseline.requests",
                 "bench.baseline.replies");
         started.add(baseline);
         baseline.start();
         log("broker, echo app, sidecars and baseline ready");
 
-        double callerIdle = ProcessMemory.rssMiB(caller.pid());
-        double serviceIdle = ProcessMemory.rssMiB(service.pid());
+        Map<String, double[]> idle = idle(Map.of("caller", caller, "service", service));
         byte[] payload = new byte[settings.payloadBytes()];
         new java.util.Random(1).nextBytes(payload);
         List<Summary.Run> runs = new ArrayList<>();
-        PeakRss peak = new PeakRss(caller.pid(), service.pid());
-        Breakdown breakdown = new Breakdown(caller.managementUrl(), service.managementUrl(), "bench-echo");
+        PeakRss peak = new PeakRss();
+        Breakdown consumerGroup = new Breakdown(caller.managementUrl(), service.managementUrl(), "bench-echo");
         for (int concurrency : settings.concurrency()) {
             runs.add(measure("baseline", baseline, concurrency, payload));
             runs.add(measureHttp(vertx, "direct-http", echo.url(), "/bench-echo", concurrency, false, payload));
-            peak.start();
-            breakdown.start();
-            Summary.Run sidecar = measureHttp(vertx, "sidecar", caller.url(), "/v1/invoke/bench-echo", concurrency,
-                    false, payload);
-            runs.add(withBreakdown(sidecar, breakdown.stop()));
+            peak.start(Map.of("caller", caller, "service", service));
+            runs.add(measureSidecar(vertx, "sidecar", caller, "bench-echo", consumerGroup, concurrency, payload));
             peak.stop();
         }
         int highest = settings.concurrency().stream().mapToInt(Integer::intValue).max().orElse(1);
         runs.add(measureHttp(vertx, "sidecar-async", caller.url(), "/v1/invoke/bench-echo", highest, true, payload));
+
+        // The share-group sidecar runs only for its own runs: its idle share consumers cost CPU (see the report),
+        // which would weigh on every other mode on a small machine.
+        SidecarProcess share = sidecar("bench-share", broker, contract, dir)
+                .consumption(ConsumptionMode.SHARE_GROUP).appUrl(echo.url()).serves("bench-share-echo").start();
+        started.add(share);
+        sidecarPids = List.of(service.pid(), caller.pid(), share.pid());
+        requireMode(share, ConsumptionMode.SHARE_GROUP);
+        idle.putAll(idle(Map.of("service-share", share)));
+        Breakdown shareGroup = new Breakdown(caller.managementUrl(), share.managementUrl(), "bench-share-echo");
+        for (int concurrency : settings.concurrency()) {
+            peak.start(Map.of("caller", caller, "service-share", share));
+            runs.add(measureSidecar(vertx, "sidecar-share", caller, "bench-share-echo", shareGroup, concurrency,
+                    payload));
+            peak.stop();
+        }
         if (Boolean.getBoolean("bench.jfr")) {
             dumpRecording(caller, dir);
             dumpRecording(service, dir);
+            dumpRecording(share, dir);
         }
+        share.close();
+
         Summary.Pending pending = new PendingCallsProbe(vertx, caller, settings.pendingCalls(), out).measure();
-        Summary.Memory memory = new Summary.Memory(callerIdle, serviceIdle, peak.caller(), peak.service(), pending);
+        List<Summary.Sidecar> costs = new ArrayList<>();
+        for (String name : List.of("caller", "service", "service-share")) {
+            double[] at = idle.get(name);
+            costs.add(new Summary.Sidecar(name, at[0], peak.of(name), at[3], (int) at[1], at[2]));
+        }
+        Summary.Memory memory = new Summary.Memory(costs, pending);
         Summary summary = new Summary(machine(), LocalDate.now().toString(), settings, runs, memory);
         Report.write(summary, dir);
         return summary;
@@ -124,12 +153,49 @@ public final class Benchmark {
             builder.env("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
                     + dir.resolve(app + ".jfr").toAbsolutePath());
         }
+        int highest = settings.concurrency().stream().mapToInt(Integer::intValue).max().orElse(1);
         return builder.bootstrapServers(broker.bootstrapServers()).contract(contract)
-                .env("MEP_SERVICE_MAX_CONCURRENCY", "256")
+                // above the highest concurrency, so that the service sidecar never limits it (the default 16 would);
+                // on a share group each one is a member, and a group holds at most 200 by default
+                .env("MEP_SERVICE_MAX_CONCURRENCY", Integer.toString(highest + (highest + 3) / 4))
                 .env("MEP_CALLER_MAX_IN_FLIGHT", Integer.toString(Math.max(1000, settings.pendingCalls() * 2)))
                 // the async run keeps every result for its TTL: room for a run's worth, kept for 5 s
                 .env("MEP_CALLER_MAX_RESULTS", "200000").env("MEP_CALLER_RESULT_TTL", "5s")
                 .env("MEP_TOPICS_REPLY_PARTITIONS", Integer.toString(settings.partitions()));
+    }
+
+    /**
+     * Each sidecar before any load: RSS (MiB), threads, CPU over an idle window (% of a core), then heap in use
+     * after a full GC (MiB).
+     */
+    private Map<String, double[]> idle(Map<String, SidecarProcess> sidecars) throws Exception {
+        Map<String, double[]> idle = new HashMap<>();
+        Map<String, Double> cpuBefore = new HashMap<>();
+        sidecars.forEach((name, sidecar) -> {
+            idle.put(name, new double[] {ProcessStats.rssMiB(sidecar.pid()), ProcessStats.threads(sidecar.pid()), 0,
+                0});
+            cpuBefore.put(name, ProcessStats.cpuSeconds(sidecar.pid()));
+        });
+        long start = System.nanoTime();
+        Thread.sleep(settings.smoke() ? 1_000 : 10_000); // the window of idle CPU, not a wait for anything
+        double seconds = (System.nanoTime() - start) / 1e9;
+        for (Map.Entry<String, SidecarProcess> sidecar : sidecars.entrySet()) {
+            double[] at = idle.get(sidecar.getKey());
+            at[2] = 100 * (ProcessStats.cpuSeconds(sidecar.getValue().pid()) - cpuBefore.get(sidecar.getKey()))
+                    / seconds;
+            at[3] = ProcessStats.heapAfterGcMiB(sidecar.getValue().pid(), sidecar.getValue().managementUrl());
+            log(String.format("%s idle: RSS %.1f MiB, %d threads, CPU %.1f%% of a core, heap after GC %.1f MiB",
+                    sidecar.getKey(), at[0], (int) at[1], at[2], at[3]));
+        }
+        return idle;
+    }
+
+    /** Refuses to measure a service sidecar that does not consume as its mode says. */
+    private static void requireMode(SidecarProcess service, ConsumptionMode mode) {
+        if (Metrics.value(service, "mep_service_consumption_info", "mode=\"" + mode.setting() + "\"") != 1) {
+            throw new IllegalStateException("the service sidecar at " + service.managementUrl() + " does not consume"
+                    + " in " + mode.setting() + " mode");
+        }
     }
 
     private Summary.Run measure(String mode, Target target, int concurrency, byte[] payload) throws Exception {
@@ -149,9 +215,17 @@ public final class Benchmark {
         }
     }
 
+    private Summary.Run measureSidecar(Vertx vertx, String mode, SidecarProcess caller, String operation,
+            Breakdown breakdown, int concurrency, byte[] payload) throws Exception {
+        breakdown.start();
+        Summary.Run run = measureHttp(vertx, mode, caller.url(), "/v1/invoke/" + operation, concurrency, false,
+                payload);
+        return withBreakdown(run, breakdown.stop());
+    }
+
     private Summary.Run withBreakdown(Summary.Run run, Summary.Breakdown breakdown) {
-        log(String.format("sidecar breakdown at %d: caller %.2f ms = caller sidecar + Kafka %.2f ms + service %.2f ms"
-                + " (service sidecar %.2f ms + app %.2f ms)", run.concurrency(), breakdown.callerMs(),
+        log(String.format("%s breakdown at %d: caller %.2f ms = caller sidecar + Kafka %.2f ms + service %.2f ms"
+                + " (service sidecar %.2f ms + app %.2f ms)", run.mode(), run.concurrency(), breakdown.callerMs(),
                 breakdown.callerAndKafkaMs(), breakdown.serviceMs(), breakdown.serviceSidecarMs(), breakdown.appMs()));
         return new Summary.Run(run.mode(), run.concurrency(), run.p50(), run.p90(), run.p99(), run.p999(), run.max(),
                 run.throughput(), run.calls(), run.failures(), run.percentiles(), breakdown);
@@ -188,6 +262,7 @@ public final class Benchmark {
         Path contract = dir.resolve("bench-contract.yaml");
         Files.writeString(contract, String.join("\n", "operations:",
                 "  bench-echo:", "    pattern: request-reply", "    topic: bench.echo", "    timeout: 30s",
+                "  bench-share-echo:", "    pattern: request-reply", "    topic: bench.share-echo", "    timeout: 30s",
                 "  bench-hold:", "    pattern: request-reply", "    topic: bench.hold", "    timeout: 10m", ""));
         return contract;
     }
@@ -213,36 +288,24 @@ public final class Benchmark {
         out.println("[bench] " + line);
     }
 
-    /** Samples the two sidecars' RSS every 200 ms while started, keeping the highest. */
+    /** Samples the RSS of the sidecars given to {@link #start} every 200 ms, keeping the highest of each. */
     private static final class PeakRss {
 
-        private final long callerPid;
-        private final long servicePid;
-        private final AtomicReference<double[]> peak = new AtomicReference<>(new double[2]);
+        private final Map<String, Double> peak = new ConcurrentHashMap<>();
         private ScheduledExecutorService sampler;
 
-        PeakRss(long callerPid, long servicePid) {
-            this.callerPid = callerPid;
-            this.servicePid = servicePid;
-        }
-
-        void start() {
+        void start(Map<String, SidecarProcess> sidecars) {
             sampler = Executors.newSingleThreadScheduledExecutor();
-            sampler.scheduleAtFixedRate(() -> peak.updateAndGet(p -> new double[] {
-                Math.max(p[0], ProcessMemory.rssMiB(callerPid)), Math.max(p[1], ProcessMemory.rssMiB(servicePid))}),
-                    0, 200, TimeUnit.MILLISECONDS);
+            sampler.scheduleAtFixedRate(() -> sidecars.forEach((name, sidecar) ->
+                    peak.merge(name, ProcessStats.rssMiB(sidecar.pid()), Math::max)), 0, 200, TimeUnit.MILLISECONDS);
         }
 
         void stop() {
             sampler.shutdownNow();
         }
 
-        double caller() {
-            return peak.get()[0];
-        }
-
-        double service() {
-            return peak.get()[1];
+        double of(String name) {
+            return peak.getOrDefault(name, 0.0);
         }
     }
 }

@@ -24,7 +24,7 @@ class BenchmarkSmokeIT {
         Summary summary = benchmark.run(dir);
 
         for (int concurrency : List.of(1, 4)) {
-            for (String mode : List.of("baseline", "direct-http", "sidecar")) {
+            for (String mode : List.of("baseline", "direct-http", "sidecar", "sidecar-share")) {
                 Summary.Run run = summary.run(mode, concurrency);
                 assertThat(run).as(mode + " at " + concurrency).isNotNull();
                 assertThat(run.calls()).as(mode + " calls").isPositive();
@@ -34,11 +34,17 @@ class BenchmarkSmokeIT {
         }
         assertThat(summary.run("sidecar-async", 4).calls()).isPositive();
         assertThat(summary.memory().pending().calls()).isEqualTo(100);
-        assertThat(summary.memory().callerIdleRssMiB()).isPositive();
+        assertThat(summary.memory().sidecars()).extracting(Summary.Sidecar::name)
+                .containsExactly("caller", "service", "service-share");
+        assertThat(summary.memory().sidecars()).allSatisfy(sidecar -> {
+            assertThat(sidecar.idleRssMiB()).as(sidecar.name()).isPositive();
+            assertThat(sidecar.idleThreads()).as(sidecar.name()).isPositive();
+            assertThat(sidecar.idleHeapMiB()).as(sidecar.name()).isPositive();
+        });
         assertThat(dir.resolve("summary.json")).exists();
         assertThat(Files.readString(dir.resolve("results.md"))).contains("sidecar").contains("baseline");
         assertThat(dir.resolve("latency.png")).exists();
-        assertThat(benchmark.sidecarPids()).hasSize(2).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)
+        assertThat(benchmark.sidecarPids()).hasSize(3).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)
                 .map(ProcessHandle::isAlive).orElse(false)).as("sidecar %d stopped", pid).isFalse());
     }
 }

@@ -43,9 +43,9 @@ final class LatencyPlot {
     /** The colour of each known mode; others take one from a spare palette. */
     static final Map<String, Color> COLOURS = Map.of("baseline", new Color(31, 119, 180),
             "direct-http", new Color(44, 160, 44), "sidecar", new Color(214, 39, 40),
-            "sidecar-async", new Color(255, 127, 14));
-    private static final Color[] SPARE = {new Color(148, 103, 189), new Color(140, 86, 75),
-            new Color(227, 119, 194), new Color(127, 127, 127)};
+            "sidecar-share", new Color(148, 103, 189), "sidecar-async", new Color(255, 127, 14));
+    private static final Color[] SPARE = {new Color(140, 86, 75), new Color(227, 119, 194),
+            new Color(127, 127, 127), new Color(188, 189, 34)};
     private static final Color GRID = new Color(225, 225, 225);
     private static final Color AXIS = new Color(90, 90, 90);
     private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 20);

@@ -46,14 +46,14 @@ final class PendingCallsProbe {
         Awaitility.await("kept results expired").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                 .until(() -> Metrics.value(Metrics.scrape(new URL(caller.managementUrl() + "/q/metrics")),
                         "mep_caller_results_kept", "") == 0);
-        double heapBefore = ProcessMemory.heapAfterGcMiB(caller.pid(), caller.managementUrl());
-        double rssBefore = ProcessMemory.rssMiB(caller.pid());
+        double heapBefore = ProcessStats.heapAfterGcMiB(caller.pid(), caller.managementUrl());
+        double rssBefore = ProcessStats.rssMiB(caller.pid());
         int accepted = issue();
         if (accepted != calls) {
             throw new IllegalStateException("only " + accepted + " of " + calls + " calls were accepted with 202");
         }
-        double heapAfter = ProcessMemory.heapAfterGcMiB(caller.pid(), caller.managementUrl());
-        double rssAfter = ProcessMemory.rssMiB(caller.pid());
+        double heapAfter = ProcessStats.heapAfterGcMiB(caller.pid(), caller.managementUrl());
+        double rssAfter = ProcessStats.rssMiB(caller.pid());
         out.printf("[bench] %d pending calls: heap %.1f -> %.1f MiB, RSS %.1f -> %.1f MiB%n", calls, heapBefore,
                 heapAfter, rssBefore, rssAfter);
         double mib = 1024.0 * 1024.0;

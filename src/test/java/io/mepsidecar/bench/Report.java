@@ -20,10 +20,12 @@ import java.util.function.ToDoubleFunction;
 final class Report {
 
     /** The order modes appear in tables and legends; modes not listed here follow in the order measured. */
-    static final List<String> MODES = List.of("baseline", "direct-http", "sidecar", "sidecar-async");
+    static final List<String> MODES = List.of("baseline", "direct-http", "sidecar", "sidecar-share",
+            "sidecar-async");
 
     private static final String BASELINE = "baseline";
-    private static final String SIDECAR = "sidecar";
+    /** The synchronous sidecar modes, compared with the baseline and judged against the goals. */
+    private static final List<String> SIDECARS = List.of("sidecar", "sidecar-share");
 
     private Report() {
     }
@@ -57,13 +59,13 @@ final class Report {
             }
             if (md.length() == 0) {
                 md.append("## Where a sidecar call's time goes (means, from the sidecars' metrics)\n\n")
-                        .append("| concurrency | whole call at the caller sidecar (ms) | caller sidecar + Kafka both ways"
-                                + " (ms) | service sidecar (ms) | app (ms) |\n|---:|---:|---:|---:|---:|\n");
+                        .append("| concurrency | mode | whole call at the caller sidecar (ms) | caller sidecar + Kafka"
+                                + " both ways (ms) | service sidecar (ms) | app (ms) |\n"
+                                + "|---:|---|---:|---:|---:|---:|\n");
             }
             Summary.Breakdown b = run.breakdown();
-            md.append("| ").append(run.concurrency()).append(" | ").append(ms(b.callerMs())).append(" | ")
-                    .append(ms(b.callerAndKafkaMs())).append(" | ").append(ms(b.serviceSidecarMs())).append(" | ")
-                    .append(ms(b.appMs())).append(" |\n");
+            md.append(row(Integer.toString(run.concurrency()), run.mode(), ms(b.callerMs()), ms(b.callerAndKafkaMs()),
+                    ms(b.serviceSidecarMs()), ms(b.appMs())));
         }
         return md.length() == 0 ? "" : md.append('\n').toString();
     }
@@ -130,18 +132,21 @@ final class Report {
                     calls(run.throughput()), Long.toString(run.failures())));
         }
         Summary.Run baseline = measured(summary, BASELINE, concurrency);
-        Summary.Run sidecar = measured(summary, SIDECAR, concurrency);
-        if (baseline != null && sidecar != null) {
-            md.append(comparison(baseline, sidecar));
+        for (String mode : SIDECARS) {
+            Summary.Run sidecar = measured(summary, mode, concurrency);
+            if (baseline != null && sidecar != null) {
+                md.append(comparison(baseline, sidecar));
+            }
         }
         return md.toString();
     }
 
     private static String comparison(Summary.Run baseline, Summary.Run sidecar) {
-        return row("*sidecar ÷ baseline*", ratio(sidecar, baseline, Summary.Run::p50),
+        String mode = sidecar.mode();
+        return row("*" + mode + " ÷ baseline*", ratio(sidecar, baseline, Summary.Run::p50),
                 ratio(sidecar, baseline, Summary.Run::p90), ratio(sidecar, baseline, Summary.Run::p99),
                 ratio(sidecar, baseline, Summary.Run::p999), ratio(sidecar, baseline, Summary.Run::throughput), "")
-                + row("*sidecar − baseline (ms)*", ms(sidecar.p50() - baseline.p50()),
+                + row("*" + mode + " − baseline (ms)*", ms(sidecar.p50() - baseline.p50()),
                         ms(sidecar.p90() - baseline.p90()), ms(sidecar.p99() - baseline.p99()),
                         ms(sidecar.p999() - baseline.p999()), "", "");
     }
@@ -151,10 +156,13 @@ final class Report {
     }
 
     private static String goals(Summary summary) {
-        List<String> rows = new ArrayList<>(latencyGoals(summary));
-        String throughput = throughputGoal(summary);
-        if (throughput != null) {
-            rows.add(throughput);
+        List<String> rows = new ArrayList<>();
+        for (String mode : SIDECARS) {
+            rows.addAll(latencyGoals(summary, mode));
+            String throughput = throughputGoal(summary, mode);
+            if (throughput != null) {
+                rows.add(throughput);
+            }
         }
         if (rows.isEmpty()) {
             return "## Goals\n\nNot judged: the runs they need (baseline and sidecar) are missing.\n";
@@ -162,18 +170,18 @@ final class Report {
         return "## Goals\n\n| goal | measured | met |\n|---|---|---|\n" + String.join("", rows);
     }
 
-    /** The goals judged at concurrency 1, if both baseline and sidecar ran there. */
-    private static List<String> latencyGoals(Summary summary) {
+    /** The goals judged at concurrency 1, if both baseline and the sidecar {@code mode} ran there. */
+    private static List<String> latencyGoals(Summary summary, String mode) {
         Summary.Run baseline = measured(summary, BASELINE, 1);
-        Summary.Run sidecar = measured(summary, SIDECAR, 1);
+        Summary.Run sidecar = measured(summary, mode, 1);
         if (baseline == null || sidecar == null) {
             return List.of();
         }
         double extra = sidecar.p90() - baseline.p90();
         return List.of(
-                ratioGoal("sidecar p50 ≤ 1.3× baseline (concurrency 1)", sidecar.p50(), baseline.p50(), 1.3),
-                ratioGoal("sidecar p99 ≤ 1.5× baseline (concurrency 1)", sidecar.p99(), baseline.p99(), 1.5),
-                row("sidecar p90 − baseline p90 < 1.2 ms (concurrency 1)",
+                ratioGoal(mode + " p50 ≤ 1.3× baseline (concurrency 1)", sidecar.p50(), baseline.p50(), 1.3),
+                ratioGoal(mode + " p99 ≤ 1.5× baseline (concurrency 1)", sidecar.p99(), baseline.p99(), 1.5),
+                row(mode + " p90 − baseline p90 < 1.2 ms (concurrency 1)",
                         ms(extra) + " ms (" + ms(sidecar.p90()) + " vs " + ms(baseline.p90()) + " ms)",
                         met(extra < 1.2)));
     }
@@ -183,32 +191,41 @@ final class Report {
         return row(goal, format("%.2f×", ratio) + " (" + ms(sidecar) + " vs " + ms(baseline) + " ms)", met(ratio <= limit));
     }
 
-    private static String throughputGoal(Summary summary) {
+    private static String throughputGoal(Summary summary, String mode) {
         List<Integer> levels = concurrencies(summary);
         if (levels.isEmpty()) {
             return null;
         }
         int highest = levels.get(levels.size() - 1);
         Summary.Run baseline = measured(summary, BASELINE, highest);
-        Summary.Run sidecar = measured(summary, SIDECAR, highest);
+        Summary.Run sidecar = measured(summary, mode, highest);
         if (baseline == null || sidecar == null) {
             return null;
         }
         double share = divide(sidecar.throughput(), baseline.throughput());
         String measured = percent(share) + " (" + calls(sidecar.throughput()) + " vs " + calls(baseline.throughput())
                 + " calls/s)";
-        return row("sidecar throughput ≥ 80% of baseline (concurrency " + highest + ")", measured, met(share >= 0.8));
+        return row(mode + " throughput ≥ 80% of baseline (concurrency " + highest + ")", measured,
+                met(share >= 0.8));
     }
 
     private static String memory(Summary.Memory memory) {
         if (memory == null) {
             return "## Memory\n\nNot measured.\n";
         }
-        StringBuilder md = new StringBuilder("## Memory\n\n");
-        md.append("| resident set size (MiB) | caller sidecar | service sidecar |\n|---|---:|---:|\n");
-        md.append(row("idle", mib(memory.callerIdleRssMiB()), mib(memory.serviceIdleRssMiB())));
-        md.append(row("under load", mib(memory.callerLoadRssMiB()), mib(memory.serviceLoadRssMiB())));
-        md.append('\n').append(pending(memory.pending()));
+        StringBuilder md = new StringBuilder("## Memory and threads\n\n");
+        List<Summary.Sidecar> sidecars = memory.sidecars() == null ? List.of() : memory.sidecars();
+        if (!sidecars.isEmpty()) {
+            md.append("| sidecar | RSS idle (MiB) | RSS under load, peak (MiB) | heap idle, after a full GC (MiB)"
+                    + " | threads idle | CPU idle (% of a core) |\n|---|---:|---:|---:|---:|---:|\n");
+            for (Summary.Sidecar sidecar : sidecars) {
+                md.append(row(sidecar.name(), mib(sidecar.idleRssMiB()), mib(sidecar.loadRssMiB()),
+                        mib(sidecar.idleHeapMiB()), Integer.toString(sidecar.idleThreads()),
+                        mib(sidecar.idleCpuPercent())));
+            }
+            md.append('\n');
+        }
+        md.append(pending(memory.pending()));
         return md.toString();
     }
 

@@ -37,10 +37,13 @@ class ReportTest {
                 run("baseline", 64, 5.00, 7.00, 12.0, 20.0, 12000),
                 run("direct-http", 64, 2.50, 3.50, 6.00, 11.0, 25000),
                 run("sidecar", 64, 6.00, 8.50, 15.0, 30.0, 10200),
+                run("sidecar-share", 64, 7.00, 9.50, 18.0, 36.0, 9000),
                 run("sidecar-async", 64, 9.00, 13.0, 25.0, 45.0, 7000));
         return new Summary(new Summary.Machine(8, 16384, "Linux 6.1", "17.0.15", "Test CPU @ 3.0GHz"),
                 "2025-01-02T03:04:05Z", new Summary.Settings(List.of(1, 64), 10, 60, 1024, 3, 10000, false), runs,
-                new Summary.Memory(110.5, 105.25, 180.0, 150.0,
+                new Summary.Memory(List.of(new Summary.Sidecar("caller", 110.5, 180.0, 20.0, 52, 1.5),
+                        new Summary.Sidecar("service", 105.25, 150.0, 21.0, 48, 1.25),
+                        new Summary.Sidecar("service-share", 120.0, 170.0, 60.5, 310, 12.0)),
                         new Summary.Pending(10000, 40.0, 52.0, 200.0, 215.0, 1258.3, 1572.9)));
     }
 
@@ -64,13 +67,14 @@ class ReportTest {
         assertThat(json.path("date").asText()).isEqualTo("2025-01-02T03:04:05Z");
         assertThat(json.path("machine").path("cores").asInt()).isEqualTo(8);
         assertThat(json.path("settings").path("concurrency")).hasSize(2);
-        assertThat(json.path("runs")).hasSize(7);
+        assertThat(json.path("runs")).hasSize(8);
         JsonNode sidecar = json.path("runs").get(2);
         assertThat(sidecar.path("mode").asText()).isEqualTo("sidecar");
         assertThat(sidecar.path("p999").asDouble()).isEqualTo(6.0);
         assertThat(sidecar.path("percentiles").get(1).get(0).asDouble()).isEqualTo(50.0);
         assertThat(sidecar.path("percentiles").get(1).get(1).asDouble()).isEqualTo(1.20);
         assertThat(json.path("memory").path("pending").path("calls").asInt()).isEqualTo(10000);
+        assertThat(json.path("memory").path("sidecars").get(2).path("idleThreads").asInt()).isEqualTo(310);
     }
 
     @Test
@@ -83,13 +87,18 @@ class ReportTest {
                 .contains("| sidecar | 1.20 | 1.45 | 2.80 | 6.00 | 800 | 0 |")
                 .contains("| *sidecar ÷ baseline* | 1.50 | 1.45 | 1.40 | 1.50 | 0.67 |  |")
                 .contains("| *sidecar − baseline (ms)* | 0.40 | 0.45 | 0.80 | 2.00 |  |  |")
-                .contains("| sidecar-async | 9.00 | 13.00 | 25.00 | 45.00 | 7000 | 0 |");
+                .contains("| sidecar-async | 9.00 | 13.00 | 25.00 | 45.00 | 7000 | 0 |")
+                .contains("| *sidecar-share ÷ baseline* | 1.40 | 1.36 | 1.50 | 1.80 | 0.75 |  |");
         assertThat(md).contains("| sidecar p50 ≤ 1.3× baseline (concurrency 1) | 1.50× (1.20 vs 0.80 ms) | no |")
                 .contains("| sidecar p99 ≤ 1.5× baseline (concurrency 1) | 1.40× (2.80 vs 2.00 ms) | yes |")
                 .contains("| sidecar p90 − baseline p90 < 1.2 ms (concurrency 1) | 0.45 ms (1.45 vs 1.00 ms) | yes |")
                 .contains("| sidecar throughput ≥ 80% of baseline (concurrency 64) | 85% (10200 vs 12000 calls/s)"
-                        + " | yes |");
-        assertThat(md).contains("| idle | 110.5 | 105.3 |", "| under load | 180.0 | 150.0 |")
+                        + " | yes |")
+                .contains("| sidecar-share throughput ≥ 80% of baseline (concurrency 64) | 75% (9000 vs 12000"
+                        + " calls/s) | no |")
+                .doesNotContain("sidecar-share p50");
+        assertThat(md).contains("| caller | 110.5 | 180.0 | 20.0 | 52 | 1.5 |",
+                "| service-share | 120.0 | 170.0 | 60.5 | 310 | 12.0 |")
                 .contains("| 10000 | 40.0 | 52.0 | 200.0 | 215.0 | 1258 | 1573 |");
     }
 

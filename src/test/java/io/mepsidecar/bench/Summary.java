@@ -31,16 +31,32 @@ record Summary(Machine machine, String date, Settings settings, List<Run> runs, 
      * One closed-loop run of one mode at one concurrency.
      *
      * @param mode {@code baseline} (plain kafka-clients request-reply), {@code direct-http} (the echo app without
-     *             Kafka), {@code sidecar} (through both sidecars, synchronous) or {@code sidecar-async}
-     *             ({@code respond-async, wait} + long-poll)
+     *             Kafka), {@code sidecar} (through both sidecars, synchronous, the service sidecar on a consumer
+     *             group), {@code sidecar-share} (the same, the service sidecar on a share group) or
+     *             {@code sidecar-async} ({@code respond-async, wait} + long-poll, consumer group)
      */
     record Run(String mode, int concurrency, double p50, double p90, double p99, double p999, double max,
             double throughput, long calls, long failures, List<double[]> percentiles, Breakdown breakdown) {
     }
 
-    /** Resident set sizes of the two sidecar processes, and what pending asynchronous calls cost. */
-    record Memory(double callerIdleRssMiB, double serviceIdleRssMiB, double callerLoadRssMiB,
-            double serviceLoadRssMiB, Pending pending) {
+    /** What each sidecar process costs, and what pending asynchronous calls cost the caller sidecar. */
+    record Memory(List<Sidecar> sidecars, Pending pending) {
+
+        /** The sidecar named {@code name}, if measured. */
+        Sidecar sidecar(String name) {
+            return sidecars == null ? null
+                    : sidecars.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * One sidecar process, after start-up and before any load (idle), and under load: resident set size (MiB), heap
+     * in use after a full GC (MiB), threads, and CPU used while idle (percent of one core).
+     *
+     * @param name {@code caller}, {@code service} (consumer group) or {@code service-share} (share group)
+     */
+    record Sidecar(String name, double idleRssMiB, double loadRssMiB, double idleHeapMiB, int idleThreads,
+            double idleCpuPercent) {
     }
 
     /** The caller sidecar before and after {@code calls} asynchronous calls were left pending (after a full GC). */

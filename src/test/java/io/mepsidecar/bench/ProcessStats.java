@@ -9,14 +9,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Memory of a sidecar process as the operating system and the JVM see it. */
-final class ProcessMemory {
+/** Memory, threads and CPU time of a sidecar process as the operating system and the JVM see it. */
+final class ProcessStats {
 
     private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
+    private static final Pattern THREADS = Pattern.compile("Threads:\\s+(\\d+)");
     private static final Pattern HEAP = Pattern.compile(
             "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
 
-    private ProcessMemory() {
+    private ProcessStats() {
     }
 
     /** Resident set size in MiB, from {@code /proc/<pid>/status}. */
@@ -24,6 +25,31 @@ final class ProcessMemory {
         try {
             Matcher matcher = RSS.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
             return matcher.find() ? Long.parseLong(matcher.group(1)) / 1024.0 : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * CPU time the process has used so far, user and system, in seconds, from {@code /proc/<pid>/stat} (in clock
+     * ticks of 1/100 s, Linux's {@code USER_HZ}); 0 when the process is gone.
+     */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // the command name (field 2) may hold spaces: count the fields after its closing parenthesis
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Number of threads, from {@code /proc/<pid>/status}; 0 when the process is gone. */
+    static int threads(long pid) {
+        try {
+            Matcher matcher = THREADS.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+            return matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
         } catch (IOException e) {
             return 0;
         }
