@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class ConsumerLoop {
 
-    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** First wait before a failed consumer is started again; each failure in a row doubles it. */
+    public static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    /** Longest wait before a failed consumer is started again. */
+    public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Logger log = Logger.getLogger(getClass());
 
@@ -63,8 +65,7 @@ public abstract class ConsumerLoop {
      *             {@code mep_consumer_restarts_total}
      */
     public synchronized void start(String name) {
-        restarts = Counter.builder("mep.consumer.restarts").tag("consumer", name)
-                .description("Consumers closed after a failure and started again").register(meterRegistry);
+        restarts = restartsCounter(meterRegistry, name);
         running = true;
         thread = new Thread(this::run, "mep-" + name + "-listener");
         thread.setDaemon(true);
@@ -149,11 +150,23 @@ public abstract class ConsumerLoop {
                 log.errorf(e, "consumer loop %s failed, restarting in %s: %s", thread.getName(), backoff,
                         lastFailure);
                 pause(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                backoff = doubled(backoff, MAX_BACKOFF);
             } finally {
                 consumer = null;
             }
         }
+    }
+
+    /** {@code mep_consumer_restarts_total{consumer=name}}: consumers closed after a failure and started again. */
+    public static Counter restartsCounter(MeterRegistry registry, String name) {
+        return Counter.builder("mep.consumer.restarts").tag("consumer", name)
+                .description("Consumers closed after a failure and started again").register(registry);
+    }
+
+    /** {@code wait} doubled, but not beyond {@code max}. */
+    public static Duration doubled(Duration wait, Duration max) {
+        Duration twice = wait.multipliedBy(2);
+        return twice.compareTo(max) > 0 ? max : twice;
     }
 
     /** What a failure of the consumer means, for the log and the readiness details; its text by default. */

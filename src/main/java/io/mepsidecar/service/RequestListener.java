@@ -217,9 +217,7 @@ public class RequestListener extends ConsumerLoop implements Draining {
         // A replica that leaves again soon after it joined waits longer each time (1 s doubling to 30 s), so an
         // app that flaps does not rebalance the group every second.
         rejoinDelay = Instant.now().isBefore(joinedAt.plus(STABLE_MEMBERSHIP))
-                ? (rejoinDelay.multipliedBy(2).compareTo(MAX_REJOIN_DELAY) > 0 ? MAX_REJOIN_DELAY
-                        : rejoinDelay.multipliedBy(2))
-                : REJOIN_DELAY;
+                ? doubled(rejoinDelay, MAX_REJOIN_DELAY) : REJOIN_DELAY;
         leftAt = Instant.now();
         waiting.clear();
     }

@@ -4,6 +4,7 @@ import io.mepsidecar.app.LocalApp;
 import io.mepsidecar.config.ServedOperations;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
+import io.mepsidecar.kafka.ConsumerLoop;
 import io.mepsidecar.kafka.KafkaAdmin;
 import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.lifecycle.Draining;
@@ -97,8 +98,7 @@ public class ShareRequestListener implements Draining {
         int brokerDeliveryLimit = limits.deliveryCountLimit();
         groupMaxSize = limits.maxSize();
         lastDelivery = Math.min(config.service().maxDeliveries(), brokerDeliveryLimit);
-        restarts = Counter.builder("mep.consumer.restarts").tag("consumer", "request")
-                .description("Consumers closed after a failure and started again").register(registry);
+        restarts = ConsumerLoop.restartsCounter(registry, "request");
         renewals = Counter.builder("mep.service.lock.renewals")
                 .description("Acquisition locks of share-group requests renewed while their app worked on them")
                 .register(registry);

@@ -2,6 +2,7 @@ package io.mepsidecar.service;
 
 import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.config.SidecarConfig.Consumption;
+import io.mepsidecar.kafka.ConsumerLoop;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -39,8 +40,6 @@ final class ShareSlot implements Runnable {
     private static final Duration RENEWED_POLL = Duration.ofMillis(500);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration APP_WAIT = Duration.ofMillis(200);
-    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final int DEFAULT_LOCK_MS = 30_000;
 
     private final int index;
@@ -112,7 +111,7 @@ final class ShareSlot implements Runnable {
 
     @Override
     public void run() {
-        Duration backoff = FIRST_BACKOFF;
+        Duration backoff = ConsumerLoop.FIRST_BACKOFF;
         while (running && drainDeadline == null) {
             try {
                 if (!owner.app.isAvailable()) {
@@ -125,7 +124,7 @@ final class ShareSlot implements Runnable {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
                 healthy = true;
                 member = true;
-                backoff = FIRST_BACKOFF;
+                backoff = ConsumerLoop.FIRST_BACKOFF;
                 for (ConsumerRecord<String, byte[]> record : records) {
                     if (drainDeadline == null && running) {
                         serving = true;
@@ -145,7 +144,7 @@ final class ShareSlot implements Runnable {
                 owner.groupFull(index, backoff);
                 close();
                 pause(backoff);
-                backoff = longer(backoff);
+                backoff = ConsumerLoop.doubled(backoff, ConsumerLoop.MAX_BACKOFF);
             } catch (Throwable e) { // an Error too: the slot must outlive anything a record or the client throws
                 healthy = false;
                 lastFailure = e instanceof GroupIdNotFoundException
@@ -156,7 +155,7 @@ final class ShareSlot implements Runnable {
                 LOG.errorf(e, "share slot %d failed, starting a new consumer in %s: %s", index, backoff, lastFailure);
                 close();
                 pause(backoff);
-                backoff = longer(backoff);
+                backoff = ConsumerLoop.doubled(backoff, ConsumerLoop.MAX_BACKOFF);
             }
         }
         close();
@@ -260,10 +259,6 @@ final class ShareSlot implements Runnable {
             LOG.warnf("the lock of %s-%d@%d could not be renewed: %s", record.topic(), record.partition(),
                     record.offset(), e.toString());
         }
-    }
-
-    private static Duration longer(Duration backoff) {
-        return backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     }
 
     private static AcknowledgeType acknowledgement(Disposition disposition) {
