@@ -55,6 +55,8 @@ final class ShareSlot implements Runnable {
     private volatile boolean healthy;
     /** True while this slot's consumer is a member of the share group (it polled since it was opened). */
     private volatile boolean member;
+    /** Set when the consumer lost the record it served with its share session: the slot starts a new one. */
+    private boolean sessionLost;
     /** True while this slot holds a request: it does not fetch meanwhile. */
     private volatile boolean serving;
     private volatile String lastFailure = "";
@@ -134,6 +136,11 @@ final class ShareSlot implements Runnable {
                         } finally {
                             serving = false;
                         }
+                        if (sessionLost) {
+                            sessionLost = false;
+                            close(); // the next turn of the loop opens a new consumer
+                            break;
+                        }
                     } else { // fetched as the stop began: straight back to the group
                         consumer.acknowledge(record, AcknowledgeType.RELEASE);
                     }
@@ -212,7 +219,17 @@ final class ShareSlot implements Runnable {
         if (!handled.isDone() && lease.isLastDelivery()) {
             disposition = deadLetterAtStop(operation, record, lease);
         }
-        consumer.acknowledge(record, acknowledgement(disposition));
+        try {
+            consumer.acknowledge(record, acknowledgement(disposition));
+        } catch (IllegalStateException e) {
+            // The consumer no longer holds the record: a renewal failed as its share session ended (the broker
+            // restarted). That consumer does not fetch the record again; a new one does, so the slot starts a
+            // new consumer - a new session, not a failure of the slot.
+            LOG.warnf("%s-%d@%d can no longer be acknowledged by this consumer (%s); starting a new consumer, and"
+                    + " the broker delivers it again", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+            sessionLost = true;
+        }
         consumer.commitAsync();
     }
 
