@@ -24,8 +24,7 @@ import java.util.concurrent.TimeoutException;
  * One request at a time, from the app's share group: a share consumer of its own that acquires one record per poll
  * ({@code share.acquire.mode=record_limit}), hands it to {@link RequestHandler}, and acknowledges it on its own when it
  * is finished: ACCEPT, REJECT (dead-lettered) or RELEASE (not finished: any consumer of the group gets it again, the
- * broker counting the delivery). While the app works on it, the record's acquisition lock is renewed every third
- * of the lock, so that a renewal late by up to two thirds of it (a busy machine, a slow round trip) still holds.
+ * broker counting the delivery). While the app works on it, the record's acquisition lock is renewed every half lock.
  * A share consumer cannot fetch again before its records are acknowledged, so each in-flight request has its own
  * slot: {@code mep.service.max-concurrency} slots, one thread each; only that thread touches its consumer.
  *
@@ -183,7 +182,7 @@ final class ShareSlot implements Runnable {
             handled = CompletableFuture.completedFuture(Disposition.UNFINISHED);
         }
         long renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(
-                Math.max(1_000, consumer.acquisitionLockTimeoutMs().orElse(DEFAULT_LOCK_MS) / 3));
+                Math.max(1_000, consumer.acquisitionLockTimeoutMs().orElse(DEFAULT_LOCK_MS) / 2));
         long nextRenew = System.nanoTime() + renewEveryNanos;
         while (!handled.isDone() && running) {
             Instant deadline = drainDeadline;
