@@ -57,10 +57,22 @@ public class CallCompletion {
         if (call.answerSynchronously()) {
             call.response().complete(problem == null ? Invoker.replyResponse(result, call.correlationId())
                     : ProblemResponses.of(problem));
+            if (call.isIdempotent()) {
+                if (!call.completedFromState()) { // kept for retries with the same Idempotency-Key
+                    call.storing(results.store(call.correlationId(), result, true));
+                }
+            } else if (call.completedFromState()) {
+                results.remove(call.correlationId()); // a reply passed on by another replica: no longer needed
+            }
             return;
         }
-        results.store(call.correlationId(), result);
-        call.callback().ifPresent(path -> callbacks.deliver(call, result));
+        if (!call.completedFromState()) {
+            call.storing(results.store(call.correlationId(), result, true));
+        }
+        if (!call.callbackTakenElsewhere()) {
+            call.callback().ifPresent(path -> callbacks.deliver(call.correlationId(), call.operation().name(), path,
+                    result));
+        }
     }
 
     private void record(PendingCall call, Reply reply, Throwable error) {

@@ -10,6 +10,8 @@ public final class CallHeaders {
     /** On a callback: the status the service answered with. */
     public static final String STATUS = "Mep-Status";
     /** Base path of the reply resources. */
+    /** A retry with the same key (and the same request) joins the first call instead of making another. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String REPLIES_PATH = "/v1/replies/";
 
     private CallHeaders() {

@@ -35,17 +35,21 @@ public class CallbackSender {
     @Inject
     LocalApp app;
 
-    void deliver(PendingCall call, Reply result) {
+    /** Delivers the result of call {@code correlationId} of {@code operation} to {@code path} on the local app. */
+    void deliver(String correlationId, String operation, String path, Reply result) {
         Instant giveUp = Instant.now().plus(config.caller().callbackRetry());
-        attempt(call, result, 1, FIRST_BACKOFF_MS, giveUp);
+        attempt(new Callback(correlationId, operation, path), result, 1, FIRST_BACKOFF_MS, giveUp);
     }
 
-    private void attempt(PendingCall call, Reply result, int attempt, long backoff, Instant giveUp) {
-        String target = app.url(call.callback().orElseThrow());
+    private record Callback(String correlationId, String operation, String path) {
+    }
+
+    private void attempt(Callback call, Reply result, int attempt, long backoff, Instant giveUp) {
+        String target = app.url(call.path());
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
                 .setIdleTimeout(ATTEMPT_TIMEOUT_MS)
                 .putHeader(AppHeaders.CORRELATION_ID, call.correlationId())
-                .putHeader(AppHeaders.OPERATION, call.operation().name())
+                .putHeader(AppHeaders.OPERATION, call.operation())
                 .putHeader(CallHeaders.STATUS, Integer.toString(result.status()));
         if (result.contentType() != null) {
             options.putHeader("Content-Type", result.contentType());

@@ -16,7 +16,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The caller-side API: {@code POST /v1/invoke/{operation}} with any body and content type; {@code Prefer},
- * {@code Mep-Timeout} and {@code Mep-Callback} choose the style of the call.
+ * {@code Mep-Timeout} and {@code Mep-Callback} choose the style of the call; {@code Idempotency-Key} makes
+ * retries join the first call.
  */
 @Path("/v1/invoke")
 public class InvokeResource {
@@ -33,7 +34,9 @@ public class InvokeResource {
             @HeaderParam("Prefer") List<String> prefer,
             @HeaderParam(CallHeaders.TIMEOUT) String timeout,
             @HeaderParam(CallHeaders.CALLBACK) String callback,
+            @HeaderParam(CallHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
             byte[] body) {
-        return invoker.invoke(operation, contentType, body == null ? new byte[0] : body, prefer, timeout, callback);
+        return invoker.invoke(operation, contentType, body == null ? new byte[0] : body, prefer, timeout, callback,
+                idempotencyKey);
     }
 }

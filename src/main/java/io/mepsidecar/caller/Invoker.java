@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,8 +64,14 @@ public class Invoker {
     @Inject
     GracefulStop stop;
 
+    @Inject
+    IdempotencyKeys keys;
+
+    @Inject
+    io.mepsidecar.config.SidecarIdentity identity;
+
     public CompletionStage<Response> invoke(String operationName, String contentType, byte[] body,
-            List<String> prefer, String timeout, String callback) {
+            List<String> prefer, String timeout, String callback, String idempotencyKey) {
         String correlationId = UUID.randomUUID().toString();
         Operation operation = contract.find(operationName).orElseThrow(() -> new SidecarException(
                 ProblemType.UNKNOWN_OPERATION, "operation '" + operationName + "' is not in the contract",
@@ -77,18 +84,118 @@ public class Invoker {
         Preferences preferences = operation.expectsReply() ? Preferences.parse(prefer) : Preferences.NONE;
         CallOptions options = CallOptions.of(operation, preferences, timeout, callback, correlationId);
         Instant deadline = Instant.now().plus(options.timeout());
-        return operation.expectsReply()
-                ? requestReply(operation, correlationId, options, contentType, body, deadline)
-                : oneWay(operation, correlationId, contentType, body, deadline);
+        Call call = new Call(operation, options, contentType, body);
+        if (idempotencyKey != null) {
+            return keyed(call, checkedKey(idempotencyKey, correlationId), correlationId, deadline);
+        }
+        return start(call, correlationId, deadline, false);
     }
 
-    private CompletionStage<Response> requestReply(Operation operation, String correlationId, CallOptions options,
-            String contentType, byte[] body, Instant deadline) {
+    /** One call as the app made it. */
+    private record Call(Operation operation, CallOptions options, String contentType, byte[] body) {
+
+        String digest() {
+            return IdempotencyKeys.digest(operation.name(), contentType, body, options.preferences().respondAsync());
+        }
+    }
+
+    private CompletionStage<Response> start(Call call, String correlationId, Instant deadline, boolean idempotent) {
+        return call.operation().expectsReply()
+                ? requestReply(call.operation(), correlationId, call.options(), call.contentType(), call.body(),
+                        deadline, idempotent)
+                : oneWay(call.operation(), correlationId, call.contentType(), call.body(), deadline);
+    }
+
+    /**
+     * A call with an {@code Idempotency-Key}: the first with the key is made (and the key kept, in the state topic,
+     * until its deadline); a retry with the same key and request joins it; the same key with another request is a 422.
+     */
+    private CompletionStage<Response> keyed(Call call, String key, String correlationId, Instant deadline) {
+        Optional<IdempotencyKeys.Claim> earlier = keys.find(key);
+        if (earlier.isPresent()) {
+            return join(call, earlier.get());
+        }
+        if (call.operation().expectsReply()) {
+            requireReplyListener(call.operation(), correlationId);
+        }
+        return keys.claim(key, correlationId, call.digest(), deadline).handle((claim, error) -> {
+            if (error != null) {
+                metrics.callEnded(Role.CALLER, call.operation().name(), Outcome.UNAVAILABLE, null);
+                throw new SidecarException(ProblemType.BROKER_UNAVAILABLE, "the idempotency key could not be"
+                        + " kept in the state topic; nothing was published, retry", correlationId);
+            }
+            return claim.correlationId().equals(correlationId) ? start(call, correlationId, deadline, true)
+                    : join(call, claim);
+        }).thenCompose(response -> response);
+    }
+
+    /** A retry with a key already taken: the answer of the call the key started, without calling again. */
+    private CompletionStage<Response> join(Call call, IdempotencyKeys.Claim claim) {
+        String id = claim.correlationId();
+        if (!claim.digest().equals(call.digest())) {
+            throw new SidecarException(ProblemType.IDEMPOTENCY_KEY_REUSED, "the " + CallHeaders.IDEMPOTENCY_KEY
+                    + " was used for call " + id + " with a different operation, style or body; use a new key for"
+                    + " a new request", id);
+        }
+        metrics.idempotentRetry(call.operation().name());
+        if (!call.operation().expectsReply()) {
+            return CompletableFuture.completedFuture(
+                    Response.accepted().header(AppHeaders.CORRELATION_ID, id).build());
+        }
+        boolean async = call.options().preferences().respondAsync();
+        Duration wait = call.options().preferences().waitFor().orElse(Duration.ZERO);
+        Optional<PendingCall> pending = pendingCalls.find(id);
+        if (pending.isPresent()) {
+            return async ? awaitResult(pending.get(), wait) : pending.get().reply()
+                    .handle((reply, error) -> resultResponse(CallCompletion.resultOf(pending.get(), reply, error), id));
+        }
+        Optional<CallResults.Entry> entry = results.find(id);
+        if (entry.isPresent() && entry.get() instanceof CallResults.Completed completed) {
+            return CompletableFuture.completedFuture(replyResponse(completed.reply(), id));
+        }
+        if (entry.isEmpty() && claim.instance().equals(identity.instanceId())) {
+            // this replica took the key before it restarted and lost the call: made again under the same id; a
+            // service that already answered it answers again with the same reply, without running it again
+            return start(call, id, claim.deadline(), true);
+        }
+        // in flight at another replica (or lost there): its result comes through the state topic
+        CompletableFuture<Reply> result = results.watch(id);
+        CompletableFuture<Response> answer = result.thenApply(reply -> replyResponse(reply, id));
+        long millis = async ? wait.toMillis() : Math.max(0, Duration.between(Instant.now(), claim.deadline())
+                .toMillis());
+        Timers.completeAfter(vertx, answer, millis, () -> async ? pendingResponse(id) : ProblemResponses.of(
+                io.mepsidecar.error.Problem.of(ProblemType.REPLY_TIMEOUT, "no reply to operation '"
+                        + call.operation().name() + "' before the deadline of call " + id, id)));
+        answer.whenComplete((done, error) -> results.unwatch(id, result));
+        return answer;
+    }
+
+    private static Response resultResponse(Reply result, String correlationId) {
+        return result == null ? ProblemResponses.of(new SidecarException(ProblemType.UNKNOWN_REPLY, "call "
+                + correlationId + " was abandoned (DELETE)", correlationId).problem()) : replyResponse(result,
+                correlationId);
+    }
+
+    private static String checkedKey(String key, String correlationId) {
+        String trimmed = key.trim();
+        if (trimmed.isEmpty() || trimmed.length() > 255 || !trimmed.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw new SidecarException(ProblemType.BAD_REQUEST, CallHeaders.IDEMPOTENCY_KEY + " must be 1 to 255"
+                    + " visible ASCII characters", correlationId);
+        }
+        return trimmed;
+    }
+
+    private void requireReplyListener(Operation operation, String correlationId) {
         if (!replyListener.isReady()) {
             metrics.callEnded(Role.CALLER, operation.name(), Outcome.UNAVAILABLE, null);
             throw new SidecarException(ProblemType.BROKER_UNAVAILABLE,
                     "the sidecar is not connected to the Kafka broker yet; no reply could be received", correlationId);
         }
+    }
+
+    private CompletionStage<Response> requestReply(Operation operation, String correlationId, CallOptions options,
+            String contentType, byte[] body, Instant deadline, boolean idempotent) {
+        requireReplyListener(operation, correlationId);
         if (options.preferences().respondAsync() && results.isFull()) {
             metrics.callEnded(Role.CALLER, operation.name(), Outcome.REJECTED, null);
             throw new SidecarException(ProblemType.TOO_MANY_CALLS, "the results of asynchronous calls fill what"
@@ -96,7 +203,11 @@ public class Invoker {
                     + " them, or retry later", correlationId);
         }
         PendingCall call = pendingCalls.register(correlationId, operation, options, deadline);
-        Timers.failAfter(vertx, call.reply(), options.timeout().toMillis(), TimeoutException::new);
+        if (idempotent) {
+            call.idempotent();
+        }
+        Timers.failAfter(vertx, call.reply(), Math.max(1, Duration.between(Instant.now(), deadline).toMillis()),
+                TimeoutException::new);
         publisher.publish(operation, correlationId, contentType, body, deadline).whenComplete((ack, error) -> {
             if (error != null) {
                 pendingCalls.abandon(correlationId, error);
@@ -121,14 +232,30 @@ public class Invoker {
         }
     }
 
-    private static void answerAccepted(PendingCall call) {
-        if (call.answerAsynchronously()) {
-            call.response().complete(Response.accepted()
-                    .header(AppHeaders.CORRELATION_ID, call.correlationId())
-                    .header(PREFERENCE_APPLIED, "respond-async")
-                    .header(HttpHeaders.LOCATION, CallHeaders.REPLIES_PATH + call.correlationId())
-                    .build());
+    /**
+     * Answers 202 once the call is kept in the state topic, so that this sidecar after a restart, and any other
+     * replica of the app, knows it; if it cannot be kept the call is answered 503 (its request was published, and may
+     * still be served).
+     */
+    private void answerAccepted(PendingCall call) {
+        if (!call.answerAsynchronously()) {
+            return;
         }
+        results.accepted(call).whenComplete((kept, error) -> {
+            if (error == null) {
+                call.response().complete(Response.accepted()
+                        .header(AppHeaders.CORRELATION_ID, call.correlationId())
+                        .header(PREFERENCE_APPLIED, "respond-async")
+                        .header(HttpHeaders.LOCATION, CallHeaders.REPLIES_PATH + call.correlationId())
+                        .build());
+            } else {
+                SidecarException unavailable = new SidecarException(ProblemType.BROKER_UNAVAILABLE, "the call could"
+                        + " not be kept in the state topic, so no 202 is given; its request was published and may"
+                        + " still be served", call.correlationId());
+                call.response().complete(ProblemResponses.of(unavailable.problem()));
+                pendingCalls.abandon(call.correlationId(), new AbandonedException(call.correlationId()));
+            }
+        });
     }
 
     /** The result of an asynchronous call within {@code wait}, else 202 again; for {@code GET} long-polls. */
@@ -139,6 +266,15 @@ public class Invoker {
                     call.correlationId());
         });
         Timers.completeAfter(vertx, answer, wait.toMillis(), () -> pendingResponse(call.correlationId()));
+        return answer;
+    }
+
+    /** The result of a call pending at another replica within {@code wait}, else 202 again. */
+    CompletionStage<Response> awaitStoredResult(String correlationId, Duration wait) {
+        CompletableFuture<Reply> result = results.watch(correlationId);
+        CompletableFuture<Response> answer = result.thenApply(reply -> replyResponse(reply, correlationId));
+        Timers.completeAfter(vertx, answer, wait.toMillis(), () -> pendingResponse(correlationId));
+        answer.whenComplete((done, error) -> results.unwatch(correlationId, result));
         return answer;
     }
 

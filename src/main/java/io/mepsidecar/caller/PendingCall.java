@@ -30,6 +30,11 @@ public final class PendingCall {
     private final CompletableFuture<Reply> reply = new CompletableFuture<>();
     private final CompletableFuture<Response> response = new CompletableFuture<>();
     private final AtomicReference<Answer> answer = new AtomicReference<>(Answer.UNDECIDED);
+    /** Written once the call's outcome is kept where it must be (the state topic), for the reply's commit. */
+    private volatile CompletableFuture<Void> stored = CompletableFuture.completedFuture(null);
+    private volatile boolean fromState;
+    private volatile boolean idempotent;
+    private volatile boolean callbackTaken;
 
     PendingCall(String correlationId, Operation operation, CallOptions options, Instant deadline) {
         this.correlationId = correlationId;
@@ -85,6 +90,50 @@ public final class PendingCall {
     /** True once this call was answered with a 202: only then does it have a reply resource. */
     boolean wasAnsweredAsynchronously() {
         return answer.get() == Answer.ASYNCHRONOUS;
+    }
+
+    /**
+     * Completes the call with a result another replica read and wrote to the state topic (or this one, forwarded);
+     * {@code callbackTaken} says whether that replica delivers the callback.
+     */
+    void completeFromState(Reply result, boolean taken) {
+        if (!reply.isDone()) {
+            fromState = true;
+            callbackTaken = taken;
+            reply.complete(result);
+        }
+    }
+
+    /** True when the result came from the state topic: it is kept there already. */
+    boolean completedFromState() {
+        return fromState;
+    }
+
+    /** True when the result came from the state topic and the replica that read the reply delivers the callback. */
+    boolean callbackTakenElsewhere() {
+        return fromState && callbackTaken;
+    }
+
+    /** True when the call was made with an {@code Idempotency-Key}: its result is kept for retries. */
+    boolean isIdempotent() {
+        return idempotent;
+    }
+
+    void idempotent() {
+        idempotent = true;
+    }
+
+    CompletableFuture<Void> stored() {
+        return stored;
+    }
+
+    void storing(CompletableFuture<Void> write) {
+        stored = write;
+    }
+
+    /** Marks a call resumed after a restart: it was answered 202 before. */
+    void resumedAsynchronous() {
+        answer.set(Answer.ASYNCHRONOUS);
     }
 
     /** True if this call is now answered with a 202; false if its result was already returned. */

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -54,15 +55,18 @@ public class PendingCalls implements Draining {
                     + " calls are in flight, the most this sidecar takes (mep.caller.max-in-flight); retry later",
                     correlationId);
         }
-        PendingCall call = new PendingCall(correlationId, operation, options, deadline);
-        AtomicInteger operationInFlight = metrics.inFlight(Role.CALLER, operation.name());
+        return track(new PendingCall(correlationId, operation, options, deadline));
+    }
+
+    private PendingCall track(PendingCall call) {
+        AtomicInteger operationInFlight = metrics.inFlight(Role.CALLER, call.operation().name());
         operationInFlight.incrementAndGet();
-        calls.put(correlationId, call);
+        calls.put(call.correlationId(), call);
         call.reply().whenComplete((reply, error) -> {
             try {
                 completion.completed(call, reply, error);
             } finally {
-                if (calls.remove(correlationId, call)) {
+                if (calls.remove(call.correlationId(), call)) {
                     inFlight.decrementAndGet();
                     operationInFlight.decrementAndGet();
                 }
@@ -71,14 +75,31 @@ public class PendingCalls implements Draining {
         return call;
     }
 
+    /**
+     * Waits again for the reply of a call this replica answered 202 before it restarted (found in the state topic),
+     * until its deadline; it counts toward the calls in flight like any other.
+     */
+    void resume(String correlationId, Operation operation, Optional<String> callback, Instant deadline) {
+        Duration left = Duration.between(Instant.now(), deadline);
+        CallOptions options = new CallOptions(new Preferences(true, Optional.empty()),
+                left.isNegative() ? Duration.ofMillis(1) : left, callback);
+        inFlight.incrementAndGet();
+        PendingCall call = track(new PendingCall(correlationId, operation, options, deadline));
+        call.resumedAsynchronous();
+        Timers.failAfter(vertx, call.reply(), options.timeout().toMillis(), java.util.concurrent.TimeoutException::new);
+    }
+
     public Optional<PendingCall> find(String correlationId) {
         return Optional.ofNullable(calls.get(correlationId));
     }
 
-    /** Completes the waiting call; false when nobody waits for this correlation id (any more). */
-    public boolean complete(String correlationId, Reply reply) {
+    /**
+     * Completes the waiting call with a reply read here; empty when nobody here waits for this correlation id (any
+     * more), else what completes once its outcome is kept (the state topic, for asynchronous calls).
+     */
+    public Optional<CompletableFuture<Void>> complete(String correlationId, Reply reply) {
         PendingCall call = calls.get(correlationId);
-        return call != null && call.reply().complete(reply);
+        return call != null && call.reply().complete(reply) ? Optional.of(call.stored()) : Optional.empty();
     }
 
     /**

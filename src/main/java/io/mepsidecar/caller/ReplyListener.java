@@ -3,6 +3,7 @@ package io.mepsidecar.caller;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Contract;
+import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.MediaTypes;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.error.Problem;
@@ -21,32 +22,53 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
+import io.mepsidecar.contract.CorrelationIds;
+import io.mepsidecar.state.StateStore;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * Reads this app's reply topic and completes the waiting calls. It starts at the end: replies to calls made before
- * this instance started have nobody waiting for them. Calls are refused until its position is fixed, and a consumer
- * recreated after a failure resumes where the last one stopped, so no reply to an accepted call is skipped.
+ * Reads the replies meant for this replica and completes the waiting calls (docs/decisions/0011). The app's caller
+ * replicas share its reply topic as one consumer group, each a static member under its instance id; every request
+ * names a partition this replica owns ({@code ce_replypartition}), so each reply is fetched by one replica only. A
+ * reply that lands elsewhere (its partition moved in a rebalance, or its replica is gone) is still used: a call the
+ * state topic knows as accepted is completed there, and a reply for another live replica's call is passed on to it
+ * through the state topic. Offsets are committed once what a reply led to is written, so a sidecar killed and
+ * restarted in the same pod reads again, from its own partitions, every reply it had not finished.
  */
 @ApplicationScoped
 public class ReplyListener extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(ReplyListener.class);
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration STATE_WAIT = Duration.ofMillis(200);
+    /** The least time between two partitions added to the reply topic by this replica. */
+    private static final Duration GROWTH_PAUSE = Duration.ofSeconds(30);
 
     @Inject
     KafkaClientSettings settings;
@@ -64,16 +86,29 @@ public class ReplyListener extends ConsumerLoop {
     PendingCalls pendingCalls;
 
     @Inject
+    CallResults results;
+
+    @Inject
+    StateStore state;
+
+    @Inject
     SidecarMetrics metrics;
 
-    /**
-     * Where to go on reading each partition: a consumer recreated after a failure resumes here instead of at the
-     * end, so replies that arrived in between are not skipped. Touched by the loop thread only.
-     */
-    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    /** Partitions of the reply topic this replica owns now; requests name one of them. */
+    private volatile List<Integer> owned = List.of();
+    private final AtomicInteger nextPartition = new AtomicInteger();
     private volatile boolean ready;
+    private long lastGrowthNanos = System.nanoTime() - GROWTH_PAUSE.toNanos();
+    /** Since when this replica owns no partition; loop thread only. */
+    private long emptySinceNanos;
+    private boolean empty;
+
+    /** The age beyond which a reply has no waiter anywhere: the longest timeout of the contract, and a minute. */
+    private Duration oldest = Duration.ofMinutes(1);
 
     void onStart(@Observes StartupEvent event) {
+        oldest = contract.operations().stream().map(Operation::timeout).max(Duration::compareTo)
+                .orElse(Duration.ZERO).plus(Duration.ofMinutes(1));
         if (contract.operations().stream().anyMatch(op -> op.expectsReply())) {
             start("reply");
         }
@@ -83,9 +118,19 @@ public class ReplyListener extends ConsumerLoop {
         stop();
     }
 
-    /** True once replies to new calls are sure to be read. */
+    /** True once replies to new calls are sure to be read: the state is rebuilt and the group joined. */
     public boolean isReady() {
         return ready;
+    }
+
+    /**
+     * The partition of the reply topic a new request names: one this replica owns, in turn; empty when it owns none
+     * (the reply then goes to the partition of its key, and reaches this replica through the state topic).
+     */
+    public OptionalInt replyPartition() {
+        List<Integer> mine = owned;
+        return mine.isEmpty() ? OptionalInt.empty()
+                : OptionalInt.of(mine.get(Math.floorMod(nextPartition.getAndIncrement(), mine.size())));
     }
 
     @Override
@@ -95,40 +140,123 @@ public class ReplyListener extends ConsumerLoop {
 
     @Override
     protected void open(Consumer<String, byte[]> consumer) {
-        createReplyTopicIfMissing();
-        List<PartitionInfo> partitions = consumer.partitionsFor(identity.replyTopic(), POLL_TIMEOUT.multipliedBy(10));
-        if (partitions == null || partitions.isEmpty()) {
-            throw new IllegalStateException("reply topic " + identity.replyTopic() + " does not exist");
-        }
-        List<TopicPartition> assigned = partitions.stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
-        consumer.assign(assigned);
-        for (TopicPartition partition : assigned) {
-            Long position = positions.get(partition);
-            if (position == null) {
-                consumer.seekToEnd(List.of(partition));
-                positions.put(partition, consumer.position(partition, POLL_TIMEOUT.multipliedBy(10)));
-            } else {
-                consumer.seek(partition, position);
+        while (!state.isRebuilt()) { // the calls accepted before a restart must be known before their replies
+            if (!pause(STATE_WAIT)) {
+                throw new IllegalStateException("stopped before the state topic was read");
             }
         }
-        ready = true;
-        LOG.infof("reading replies from %s (%d partitions)", identity.replyTopic(), assigned.size());
+        createReplyTopicIfMissing();
+        consumer.subscribe(List.of(identity.replyTopic()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                owned = partitionsOf(consumer.assignment(), partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                owned = partitionsOf(consumer.assignment(), List.of());
+                if (!ready) {
+                    LOG.infof("reading replies from %s, partitions %s", identity.replyTopic(), owned);
+                } else if (!partitions.isEmpty()) {
+                    LOG.infof("reply partitions now %s", owned);
+                }
+                ready = true;
+                if (owned.isEmpty() && !empty) {
+                    empty = true;
+                    emptySinceNanos = System.nanoTime();
+                } else if (!owned.isEmpty()) {
+                    empty = false;
+                }
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                onPartitionsRevoked(partitions);
+            }
+        });
     }
 
     @Override
     protected void pollOnce(Consumer<String, byte[]> consumer) {
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
-        for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, byte[]>> received = records.records(partition);
-            received.forEach(this::accept);
-            positions.put(partition, received.get(received.size() - 1).offset() + 1);
+        // a rebalance hands out partitions in two rounds: only a replica still without one after a while lacks one
+        if (empty && owned.isEmpty() && System.nanoTime() - emptySinceNanos > GROWTH_PAUSE.toNanos() / 2) {
+            emptySinceNanos = System.nanoTime();
+            noPartition();
         }
+        if (records.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            metrics.replyFetched();
+            accept(record).ifPresent(writes::add);
+            offsets.put(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1));
+        }
+        // Committed only once what the replies led to is kept: else they are read again after a restart.
+        try {
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                    .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while keeping replies", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            // not committed: a new consumer reads these replies again from the last commit
+            throw new IllegalStateException("replies could not be kept in the state topic: " + e, e);
+        }
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error != null) {
+                LOG.debugf("reply offsets not committed (read again after a restart): %s", error.toString());
+            }
+        });
     }
 
     @Override
     protected void closing(Consumer<String, byte[]> consumer) {
         ready = false;
+        owned = List.of();
+        if (!isRunning()) { // a stop, not a failure: leave the group so the others take the partitions at once
+            consumer.close(CloseOptions.groupMembershipOperation(
+                    CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLIENT_TIMEOUT));
+        }
+    }
+
+    private static List<Integer> partitionsOf(Collection<TopicPartition> assignment,
+            Collection<TopicPartition> leaving) {
+        return assignment.stream().filter(partition -> !leaving.contains(partition))
+                .map(TopicPartition::partition).sorted().collect(Collectors.toList());
+    }
+
+    /**
+     * More replicas than partitions left this one without a partition: its replies reach it through the state
+     * topic, at a cost; it adds a partition to the reply topic (when it may create topics), which the group then
+     * assigns to it.
+     */
+    private void noPartition() {
+        if (!config.topics().create() || System.nanoTime() - lastGrowthNanos < GROWTH_PAUSE.toNanos()) {
+            LOG.warnf("this replica owns no partition of %s (more caller replicas than partitions): its replies"
+                    + " reach it through the state topic; add partitions to %s", identity.replyTopic(),
+                    identity.replyTopic());
+            return;
+        }
+        lastGrowthNanos = System.nanoTime();
+        try (Admin admin = Admin.create(settings.admin())) {
+            int count = admin.describeTopics(List.of(identity.replyTopic())).allTopicNames()
+                    .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(identity.replyTopic())
+                    .partitions().size();
+            admin.createPartitions(Map.of(identity.replyTopic(), NewPartitions.increaseTo(count + 1))).all()
+                    .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.infof("this replica owned no partition of %s: added partition %d", identity.replyTopic(), count);
+        } catch (ExecutionException e) {
+            LOG.warnf("could not add a partition to %s (%s): replies reach this replica through the state topic",
+                    identity.replyTopic(), e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warnf("could not add a partition to %s in time", identity.replyTopic());
+        }
     }
 
     private void createReplyTopicIfMissing() {
@@ -139,24 +267,36 @@ public class ReplyListener extends ConsumerLoop {
                 Map.of(identity.replyTopic(), Optional.of(config.topics().replyPartitions())));
     }
 
-    private void accept(ConsumerRecord<String, byte[]> record) {
-        Optional<String> instance = RecordHeaders.get(record.headers(), WireHeaders.REPLY_INSTANCE);
-        if (instance.isPresent() && !instance.get().equals(identity.instanceId())) {
-            return;
-        }
+    /** Uses one reply; what it returns completes once what the reply led to is kept. */
+    private Optional<CompletableFuture<Void>> accept(ConsumerRecord<String, byte[]> record) {
         String operation = operationOf(record);
         Optional<String> correlationId = RecordHeaders.get(record.headers(), WireHeaders.CORRELATION_ID);
-        if (correlationId.isEmpty()) {
-            LOG.warnf("dropped a reply without %s at %s-%d@%d", WireHeaders.CORRELATION_ID, record.topic(),
-                    record.partition(), record.offset());
+        if (correlationId.isEmpty() || !CorrelationIds.isValid(correlationId.get())) {
+            LOG.warnf("dropped a reply without a usable %s at %s-%d@%d", WireHeaders.CORRELATION_ID,
+                    record.topic(), record.partition(), record.offset());
             metrics.unmatchedReply(operation);
-            return;
+            return Optional.empty();
         }
-        Reply reply = replyOf(record, operation, correlationId.get());
-        if (!pendingCalls.complete(correlationId.get(), reply)) {
-            LOG.debugf("dropped reply %s: no call waits for it", correlationId.get());
-            metrics.unmatchedReply(operation);
+        String id = correlationId.get();
+        if (Duration.between(Instant.ofEpochMilli(record.timestamp()), Instant.now()).compareTo(oldest) > 0) {
+            metrics.unmatchedReply(operation); // older than any call's timeout: nobody can wait for it
+            return Optional.empty();
         }
+        Reply reply = replyOf(record, operation, id);
+        Optional<CompletableFuture<Void>> completed = pendingCalls.complete(id, reply)
+                .or(() -> results.completeAccepted(id, reply));
+        if (completed.isPresent()) {
+            metrics.replyMatched(operation);
+            return completed;
+        }
+        Optional<String> instance = RecordHeaders.get(record.headers(), WireHeaders.REPLY_INSTANCE);
+        if (instance.isPresent() && !instance.get().equals(identity.instanceId())) {
+            metrics.replyForwarded(operation);
+            return Optional.of(results.forward(id, reply));
+        }
+        LOG.debugf("dropped reply %s: no call waits for it", id);
+        metrics.unmatchedReply(operation);
+        return Optional.empty();
     }
 
     /**

@@ -35,6 +35,9 @@ public class RequestPublisher {
     @Inject
     Vertx vertx;
 
+    @Inject
+    ReplyListener replyListener;
+
     /**
      * Completes when the broker acknowledged the request; fails with a 503 {@link SidecarException} when it could not
      * be published within the publish timeout.
@@ -54,6 +57,8 @@ public class RequestPublisher {
         if (operation.expectsReply()) {
             RecordHeaders.put(headers, WireHeaders.REPLY_TO, identity.replyTopic());
             RecordHeaders.put(headers, WireHeaders.REPLY_INSTANCE, identity.instanceId());
+            replyListener.replyPartition().ifPresent(partition ->
+                    RecordHeaders.put(headers, WireHeaders.REPLY_PARTITION, Integer.toString(partition)));
         }
         long timeout = config.caller().publishTimeout().toMillis();
         CompletableFuture<RecordMetadata> acknowledged = sender.send(record);

@@ -47,6 +47,8 @@ public interface SidecarConfig {
 
     Topics topics();
 
+    State state();
+
     Health health();
 
     Shutdown shutdown();
@@ -61,6 +63,26 @@ public interface SidecarConfig {
          */
         @WithDefault("20s")
         Duration grace();
+    }
+
+    interface State {
+
+        /**
+         * The app's state topic, shared by its replicas: accepted asynchronous calls and their results, idempotency
+         * keys, deferred and published replies. Default {@code <app-name>.state}.
+         */
+        Optional<String> topic();
+
+        /** Partitions of the state topic when the sidecar creates it. */
+        @WithDefault("3")
+        int partitions();
+
+        /**
+         * {@code retention.ms} of the state topic when the sidecar creates it ({@code cleanup.policy=compact,delete}):
+         * an entry nobody removed is gone after this long. Keep it above every result TTL and operation timeout.
+         */
+        @WithDefault("1d")
+        Duration retention();
     }
 
     interface Health {
@@ -131,6 +153,17 @@ public interface SidecarConfig {
         MemorySize maxDeferredBytes();
 
         /**
+         * Published replies (and one-way messages taken) kept for their operation's timeout, so that a request
+         * delivered again is answered with the same reply instead of being executed again; beyond it, not kept.
+         */
+        @WithDefault("10000")
+        int maxKeptReplies();
+
+        /** Bytes of published replies kept, as above. */
+        @WithDefault("64M")
+        MemorySize maxKeptRepliesBytes();
+
+        /**
          * Topics a reply may be published to: a regular expression the whole name must match. A request asking
          * for another topic, or for a request or dead-letter topic of the contract, is dead-lettered.
          */
@@ -165,8 +198,11 @@ public interface SidecarConfig {
         @WithDefault("true")
         boolean create();
 
-        /** Partitions of a reply topic this sidecar creates. */
-        @WithDefault("1")
+        /**
+         * Partitions of a reply topic this sidecar creates. Each caller replica reads only its own partitions: a
+         * replica left without one (more replicas than partitions) adds one to the topic when {@code create} is true.
+         */
+        @WithDefault("4")
         int replyPartitions();
     }
 }

@@ -20,6 +20,12 @@ public final class WireHeaders {
     public static final String REPLY_TO = "ce_replyto";
     /** Instance of the caller that waits for the reply; the reply echoes it so other instances skip it. */
     public static final String REPLY_INSTANCE = "ce_replyinstance";
+    /**
+     * Optional, on request-reply requests: the partition of the reply topic to publish the reply to (the caller
+     * replica reads only its own partitions). Without it, or with one the topic does not have, the reply goes to the
+     * partition of its key, the correlation id.
+     */
+    public static final String REPLY_PARTITION = "ce_replypartition";
     /** Instant after which the caller no longer waits, RFC 3339 in UTC. */
     public static final String DEADLINE = "ce_deadline";
     /** HTTP status of the reply: 2xx for a result, 4xx/5xx for a fault. */

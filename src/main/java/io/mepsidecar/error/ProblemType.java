@@ -9,6 +9,7 @@ public enum ProblemType {
     UNKNOWN_REPLY(404, "unknown-reply", "Unknown reply"),
     REPLY_CONFLICT(409, "reply-conflict", "A different reply was already given"),
     REPLY_EXPIRED(410, "reply-expired", "The caller no longer waits for this reply"),
+    IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency key reused for a different request"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
     URI_TOO_LONG(414, "uri-too-long", "Request URI too long"),
     TOO_MANY_CALLS(429, "too-many-calls", "Too many calls in flight"),

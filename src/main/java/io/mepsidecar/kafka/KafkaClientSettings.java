@@ -98,12 +98,36 @@ public class KafkaClientSettings {
         return props;
     }
 
-    /** A consumer of this instance's replies: no group, partitions assigned by the sidecar. */
+    /**
+     * The consumer of the app's reply topic: a group of the app's caller replicas ({@code <reply-topic>} as group
+     * id), each replica a static member ({@code group.instance.id} = its instance id), so that a sidecar restarted in
+     * the same pod gets its partitions back and reads the replies that arrived while it was down.
+     */
     public Map<String, Object> replyConsumer() {
         Map<String, Object> props = consumer("replies");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, identity.replyTopic());
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, identity.instanceId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // A partition without a committed offset (new, added, or never used) is read from its beginning: a reply may
+        // have landed there before the group assigned it. Replies too old to have a waiter are skipped by age.
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Partitions added to the reply topic are seen (and assigned) within 10 s rather than Kafka's 5 minutes.
+        props.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
+        if (!"consumer".equalsIgnoreCase(String.valueOf(props.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+            props.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+            props.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+        }
+        return props;
+    }
+
+    /** The reader of the app's state topic: every replica reads all partitions, no group, from the beginning. */
+    public Map<String, Object> stateConsumer() {
+        Map<String, Object> props = consumer("state");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return props;
     }
 

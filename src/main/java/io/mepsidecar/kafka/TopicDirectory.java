@@ -34,6 +34,7 @@ public class TopicDirectory {
 
     private final Map<String, CompletableFuture<Boolean>> lookingUp = new ConcurrentHashMap<>();
     private Cache<String, Boolean> exists;
+    private Cache<String, Integer> partitionCounts;
 
     @PostConstruct
     void createCache() {
@@ -41,6 +42,22 @@ public class TopicDirectory {
                 .expireAfter(Expiry.<String, Boolean>creating((topic, found) -> found
                         ? Duration.ofMinutes(KNOWN_MINUTES) : Duration.ofSeconds(MISSING_SECONDS)))
                 .build();
+        partitionCounts = Caffeine.newBuilder().maximumSize(MAX_TOPICS)
+                .expireAfterWrite(Duration.ofMinutes(KNOWN_MINUTES)).build();
+    }
+
+    /**
+     * True when the topic is known to have {@code partition}. False when it is not known to: the count was not looked
+     * up, or is older than the partition (then it is looked up again, for the next publish).
+     */
+    public boolean hasPartition(String topic, int partition) {
+        Integer count = partitionCounts.getIfPresent(topic);
+        if (count != null && partition < count) {
+            return true;
+        }
+        exists.invalidate(topic);
+        partitionCounts.invalidate(topic);
+        return false;
     }
 
     /**
@@ -86,6 +103,9 @@ public class TopicDirectory {
                             || (error != null && error.getCause() instanceof UnknownTopicOrPartitionException);
                     if (error == null || missing) {
                         exists.put(topic, !missing);
+                    }
+                    if (error == null && description.containsKey(topic)) {
+                        partitionCounts.put(topic, description.get(topic).partitions().size());
                     }
                     lookingUp.remove(topic, found);
                     if (error == null || missing) {

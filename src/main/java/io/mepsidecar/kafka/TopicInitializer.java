@@ -25,8 +25,16 @@ public final class TopicInitializer {
      * @throws IllegalStateException when the topics cannot be listed or created
      */
     public static void createMissing(Map<String, Object> adminSettings, Map<String, Optional<Integer>> topics) {
+        createMissing(adminSettings, topics, Map.of());
+    }
+
+    /**
+     * As {@link #createMissing(Map, Map)}, with topic configs ({@code cleanup.policy}, ...) for the topics created.
+     */
+    public static void createMissing(Map<String, Object> adminSettings, Map<String, Optional<Integer>> topics,
+            Map<String, String> topicConfigs) {
         try {
-            tryCreateMissing(adminSettings, topics);
+            tryCreateMissing(adminSettings, topics, topicConfigs);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create topics " + topics.keySet() + ": " + e, e);
         } catch (InterruptedException e) {
@@ -35,13 +43,13 @@ public final class TopicInitializer {
         }
     }
 
-    private static void tryCreateMissing(Map<String, Object> adminSettings, Map<String, Optional<Integer>> topics)
-            throws InterruptedException, ExecutionException, TimeoutException {
+    private static void tryCreateMissing(Map<String, Object> adminSettings, Map<String, Optional<Integer>> topics,
+            Map<String, String> topicConfigs) throws InterruptedException, ExecutionException, TimeoutException {
         try (Admin admin = Admin.create(adminSettings)) {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
             for (Map.Entry<String, Optional<Integer>> topic : topics.entrySet()) {
                 if (!existing.contains(topic.getKey())) {
-                    create(admin, new NewTopic(topic.getKey(), topic.getValue(), Optional.empty()));
+                    create(admin, new NewTopic(topic.getKey(), topic.getValue(), Optional.empty()).configs(topicConfigs));
                 }
             }
         }

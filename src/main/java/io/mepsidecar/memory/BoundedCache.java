@@ -35,6 +35,13 @@ public final class BoundedCache<V> {
      */
     public BoundedCache(int maxEntries, long maxBytes, ToIntFunction<V> weigher,
             BiFunction<String, V, Duration> lifetime) {
+        this(maxEntries, maxBytes, weigher, lifetime, (key, value) -> {
+        });
+    }
+
+    /** @param expired told of each entry that expired (not of those removed or replaced) */
+    public BoundedCache(int maxEntries, long maxBytes, ToIntFunction<V> weigher,
+            BiFunction<String, V, Duration> lifetime, java.util.function.BiConsumer<String, V> expired) {
         this.maxEntries = maxEntries;
         this.maxBytes = maxBytes;
         this.weigher = weigher;
@@ -48,6 +55,9 @@ public final class BoundedCache<V> {
                 .removalListener((String key, V value, RemovalCause cause) -> {
                     count.decrementAndGet();
                     bytes.addAndGet(-weigher.applyAsInt(value));
+                    if (cause == RemovalCause.EXPIRED) {
+                        expired.accept(key, value);
+                    }
                 })
                 .build();
     }
@@ -92,6 +102,11 @@ public final class BoundedCache<V> {
     /** Forgets the entry; true when one was kept. */
     public boolean remove(String key) {
         return entries.asMap().remove(key) != null;
+    }
+
+    /** A read-only view of the entries kept now. */
+    public java.util.Map<String, V> asMap() {
+        return java.util.Collections.unmodifiableMap(entries.asMap());
     }
 
     /** Entries kept now. */

@@ -10,6 +10,7 @@ public enum Outcome {
     UNAVAILABLE("unavailable"),
     ABANDONED("abandoned"),
     DEFERRED("deferred"),
+    REPLAYED("replayed"),
     EXPIRED("expired"),
     UNDELIVERABLE("undeliverable"),
     HANDED_BACK("handed_back"),

@@ -195,6 +195,37 @@ public class SidecarMetrics {
         unmatchedReplies(operation).increment();
     }
 
+    /** A record was read from the app's reply topic (whatever became of it). */
+    public void replyFetched() {
+        counters.computeIfAbsent("fetched", key -> Counter.builder("mep.caller.replies.fetched")
+                .description("Records this replica read from the app's reply topic")
+                .register(registry)).increment();
+    }
+
+    /**
+     * A reply read here was used: it completed a call of this replica, or one that another replica (or this one,
+     * before a restart) answered 202.
+     */
+    public void replyMatched(String operation) {
+        counters.computeIfAbsent("matched/" + operation, key -> Counter.builder("mep.caller.replies.matched")
+                .description("Replies read here that completed a call")
+                .tag("operation", operation).register(registry)).increment();
+    }
+
+    /** A call with an {@code Idempotency-Key} already taken joined the call the key started. */
+    public void idempotentRetry(String operation) {
+        counters.computeIfAbsent("idempotent/" + operation, key -> Counter.builder("mep.caller.idempotent.retries")
+                .description("Calls whose Idempotency-Key was taken already: answered by the first call's result")
+                .tag("operation", operation).register(registry)).increment();
+    }
+
+    /** A reply read here for a call of another replica was passed on to it through the state topic. */
+    public void replyForwarded(String operation) {
+        counters.computeIfAbsent("forwarded/" + operation, key -> Counter.builder("mep.caller.replies.forwarded")
+                .description("Replies read here for a call of another replica, passed on through the state topic")
+                .tag("operation", operation).register(registry)).increment();
+    }
+
     /** A reply arrived that could not be used as it came; the call it answers got a problem instead. */
     public void invalidReply(String operation, InvalidReplyReason reason) {
         invalidReplies(operation, reason).increment();

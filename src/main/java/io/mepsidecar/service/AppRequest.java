@@ -14,20 +14,23 @@ import java.time.Instant;
  * @param caller        {@code ce_source} of the caller, possibly null
  * @param replyTo       reply topic; null for one-way operations
  * @param replyInstance caller instance to echo in the reply, possibly null
+ * @param replyPartition partition of the reply topic the caller reads, possibly null
  */
 record AppRequest(String correlationId, Instant deadline, String contentType, byte[] body, String caller,
-        String replyTo, String replyInstance) implements Decoded {
+        String replyTo, String replyInstance, Integer replyPartition) implements Decoded {
 
     private static final Duration MAX_WAIT = Duration.ofDays(1);
 
     /** The same request without its payload, to keep while a reply is awaited. */
     AppRequest withoutBody() {
-        return new AppRequest(correlationId, deadline, contentType, new byte[0], caller, replyTo, replyInstance);
+        return new AppRequest(correlationId, deadline, contentType, new byte[0], caller, replyTo, replyInstance,
+                replyPartition);
     }
 
     /** The same request with another deadline: a one-way message delivered again gets a new one. */
     AppRequest withDeadline(Instant newDeadline) {
-        return new AppRequest(correlationId, newDeadline, contentType, body, caller, replyTo, replyInstance);
+        return new AppRequest(correlationId, newDeadline, contentType, body, caller, replyTo, replyInstance,
+                replyPartition);
     }
 
     /** Bytes this request keeps in memory while a deferred reply is expected (without its body). */

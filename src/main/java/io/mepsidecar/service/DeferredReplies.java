@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code PUT /v1/replies/{id}}. The first reply is published; the same reply again is a no-op, a different one a 409;
  * after the call's deadline a 410, and once {@code mep.service.deferred-reply-retention} passed a 404. At most
  * {@code mep.service.max-deferred-replies} entries and {@code mep.service.max-deferred-bytes} bytes are kept: a
- * request beyond that is answered with a 429 fault instead of being delivered (nothing already kept is evicted). Kept
- * in memory: a restart forgets them (the caller then gets 504).
+ * request beyond that is answered with a 429 fault instead of being delivered (nothing already kept is evicted). A
+ * request the app answered 202 is also kept in the app's state topic ({@link ServedRequests}): its reply may be PUT
+ * at any replica's sidecar, or after this one restarted.
  */
 @ApplicationScoped
 public class DeferredReplies {
@@ -62,6 +63,12 @@ public class DeferredReplies {
 
     @Inject
     ReplyPublisher replyPublisher;
+
+    @Inject
+    ServedRequests servedRequests;
+
+    @Inject
+    io.mepsidecar.contract.Contract contract;
 
     @Inject
     SidecarConfig config;
@@ -119,14 +126,15 @@ public class DeferredReplies {
      * fails with a problem for an unknown, expired or conflicting reply.
      */
     public CompletableFuture<Void> complete(String correlationId, int status, String contentType, byte[] body) {
-        Deferred entry = Optional.ofNullable(deferred.get(correlationId)).orElseThrow(() -> new SidecarException(
-                ProblemType.UNKNOWN_REPLY, "no request " + correlationId + " waits for a reply from this app",
-                correlationId));
+        Deferred entry = deferred.get(correlationId);
+        if (entry == null) {
+            return completeFromState(correlationId, status, contentType, body);
+        }
         if (entry.request.isExpired(Instant.now())) {
             throw new SidecarException(ProblemType.REPLY_EXPIRED, "the caller of " + correlationId
                     + " stopped waiting at " + entry.request.deadline(), correlationId);
         }
-        byte[] digest = digest(status, contentType, body);
+        byte[] digest = digestBytes(status, contentType, body);
         Given mine = new Given(digest, new CompletableFuture<>());
         if (!entry.given.compareAndSet(null, mine)) {
             Given earlier = entry.given.get();
@@ -142,7 +150,9 @@ public class DeferredReplies {
         }
         Duration appTime = Duration.ofNanos(System.nanoTime() - entry.deliveredNanos);
         AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, appTime);
-        replyPublisher.publish(entry.operation, entry.request, reply).whenComplete((metadata, error) -> {
+        CompletableFuture.allOf(replyPublisher.publish(entry.operation, entry.request, reply),
+                servedRequests.replied(entry.request, reply, digest(status, contentType, body))
+                        .exceptionally(error -> null)).whenComplete((metadata, error) -> {
             if (error == null) {
                 metrics.appTime(entry.operation.name(), appTime);
                 mine.published().complete(null);
@@ -155,7 +165,49 @@ public class DeferredReplies {
         return mine.published();
     }
 
-    private static byte[] digest(int status, String contentType, byte[] body) {
+    /**
+     * A PUT for a request this sidecar does not expect a reply for: another replica of the app (or this one before a
+     * restart) delivered it, and the state topic says where its reply goes.
+     */
+    private CompletableFuture<Void> completeFromState(String correlationId, int status, String contentType,
+            byte[] body) {
+        ServedRequests.Entry entry = servedRequests.find(correlationId).orElseThrow(() -> new SidecarException(
+                ProblemType.UNKNOWN_REPLY, "no request " + correlationId + " waits for a reply from this app",
+                correlationId));
+        String digest = digest(status, contentType, body);
+        if (entry instanceof ServedRequests.Replied replied) {
+            if (replied.digest().equals(digest)) {
+                return CompletableFuture.completedFuture(null); // the same reply again: a no-op
+            }
+            throw new SidecarException(ProblemType.REPLY_CONFLICT, "a different reply to " + correlationId
+                    + " was already given", correlationId);
+        }
+        if (!(entry instanceof ServedRequests.Deferred waiting)) {
+            throw new SidecarException(ProblemType.UNKNOWN_REPLY, "request " + correlationId + " expects no reply"
+                    + " (a one-way message)", correlationId);
+        }
+        if (waiting.request().isExpired(Instant.now())) {
+            throw new SidecarException(ProblemType.REPLY_EXPIRED, "the caller of " + correlationId
+                    + " stopped waiting at " + waiting.request().deadline(), correlationId);
+        }
+        Operation operation = contract.find(waiting.operation()).orElseThrow(() -> new SidecarException(
+                ProblemType.UNKNOWN_REPLY, "request " + correlationId + " is of operation '" + waiting.operation()
+                + "', which is not in the contract", correlationId));
+        AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, null);
+        return CompletableFuture.allOf(replyPublisher.publish(operation, waiting.request(), reply),
+                servedRequests.replied(waiting.request(), reply, digest).exceptionally(error -> null))
+                .exceptionally(error -> {
+                    throw new java.util.concurrent.CompletionException(PublishFailures.problem(error,
+                            "the reply to " + correlationId, correlationId));
+                });
+    }
+
+    /** Identifies a reply: the same status, content type and body give the same digest. */
+    static String digest(int status, String contentType, byte[] body) {
+        return java.util.HexFormat.of().formatHex(digestBytes(status, contentType, body));
+    }
+
+    private static byte[] digestBytes(int status, String contentType, byte[] body) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(status).array());

@@ -6,6 +6,7 @@ import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.error.Problem;
 import io.mepsidecar.kafka.KafkaSender;
 import io.mepsidecar.kafka.RecordHeaders;
+import io.mepsidecar.kafka.TopicDirectory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,9 +27,15 @@ public class ReplyPublisher {
     @Inject
     SidecarIdentity identity;
 
+    @Inject
+    TopicDirectory topics;
+
     CompletableFuture<RecordMetadata> publish(Operation operation, AppRequest request, AppResponse response) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(request.replyTo(), request.correlationId(),
-                response.body());
+        // The partition the caller reads, if the topic has it; else the key's (the caller finds it there too).
+        Integer partition = request.replyPartition() != null
+                && topics.hasPartition(request.replyTo(), request.replyPartition()) ? request.replyPartition() : null;
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(request.replyTo(), partition,
+                request.correlationId(), response.body());
         Headers headers = record.headers();
         RecordHeaders.put(headers, WireHeaders.SPEC_VERSION, WireHeaders.SPEC_VERSION_VALUE);
         RecordHeaders.put(headers, WireHeaders.ID, UUID.randomUUID().toString());

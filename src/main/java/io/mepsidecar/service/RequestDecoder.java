@@ -61,13 +61,14 @@ public class RequestDecoder {
         Instant latest = now.plus(operation.timeout());
         if (!operation.expectsReply()) {
             expiry(operation, record, now);
-            return new AppRequest(correlationId, latest, contentType, body, caller, null, null);
+            return new AppRequest(correlationId, latest, contentType, body, caller, null, null, null);
         }
         String replyTo = replyTopic(headers);
         Instant deadline = RecordHeaders.get(headers, WireHeaders.DEADLINE).map(RequestDecoder::instant)
                 .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()).plus(operation.timeout()));
         return new AppRequest(correlationId, deadline.isAfter(latest) ? latest : deadline, contentType, body, caller,
-                replyTo, RecordHeaders.get(headers, WireHeaders.REPLY_INSTANCE).orElse(null));
+                replyTo, RecordHeaders.get(headers, WireHeaders.REPLY_INSTANCE).orElse(null),
+                replyPartition(headers));
     }
 
     private String replyTopic(Headers headers) {
@@ -122,6 +123,16 @@ public class RequestDecoder {
         RejectedException(DeadLetterReason reason, String detail) {
             super(detail, null, false, false);
             this.rejection = new Rejection(reason, detail);
+        }
+    }
+
+    /** The reply partition the caller asked for; null when none or not a partition number (the key decides). */
+    private static Integer replyPartition(org.apache.kafka.common.header.Headers headers) {
+        try {
+            return RecordHeaders.get(headers, WireHeaders.REPLY_PARTITION).map(String::trim).map(Integer::valueOf)
+                    .filter(partition -> partition >= 0).orElse(null);
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 }

@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -59,6 +60,9 @@ public class RequestHandler {
     DeferredReplies deferredReplies;
 
     @Inject
+    ServedRequests servedRequests;
+
+    @Inject
     SidecarMetrics metrics;
 
     @Inject
@@ -90,6 +94,13 @@ public class RequestHandler {
             metrics.callEnded(Role.SERVICE, operation.name(), Outcome.EXPIRED, null);
             return CompletableFuture.completedFuture(Disposition.FINISHED);
         }
+        Optional<ServedRequests.Entry> before = servedRequests.find(request.correlationId());
+        if (before.isPresent()) {
+            return replay(operation, record, request, before.get(), current).thenApply(result -> {
+                metrics.callEnded(Role.SERVICE, operation.name(), result.outcome(), null);
+                return result.disposition();
+            });
+        }
         if (lease.countsDeliveries() && lease.deliveryCount() > config.service().maxDeliveries()) {
             return deadLetter(operation, record, new Rejection(DeadLetterReason.DELIVERY_FAILED, "handed out "
                     + lease.deliveryCount() + " times without being finished (mep.service.max-deliveries)"), current)
@@ -117,6 +128,24 @@ public class RequestHandler {
         });
     }
 
+    /**
+     * A request delivered again that a replica of the app already served (the state topic says so): its reply is
+     * published again as it was, a one-way message taken or a deferred reply is left as it is; the app is not called.
+     */
+    private CompletableFuture<Result> replay(Operation operation, ConsumerRecord<String, byte[]> record,
+            AppRequest request, ServedRequests.Entry served, BooleanSupplier current) {
+        LOG.infof("request %s to %s was served before; not delivered again", request.correlationId(),
+                operation.name());
+        if (served instanceof ServedRequests.Replied replied && operation.expectsReply()) {
+            AppResponse again = new AppResponse(replied.status(), replied.contentType(), replied.body(),
+                    Delivery.ANSWERED, null);
+            return publish(operation, record, request, current,
+                    () -> replyPublisher.publish(operation, request, again), Outcome.REPLAYED);
+        }
+        return completed(Disposition.FINISHED, served instanceof ServedRequests.Deferred ? Outcome.DEFERRED
+                : Outcome.REPLAYED);
+    }
+
     private CompletableFuture<Result> requestReply(ServedOperation served, ConsumerRecord<String, byte[]> record,
             AppRequest request, BooleanSupplier current) {
         Operation operation = served.operation();
@@ -129,21 +158,36 @@ public class RequestHandler {
                     () -> replyPublisher.publishProblem(operation, request, full), Outcome.REJECTED);
         }
         return appClient.deliver(served, request).thenCompose(response -> {
-            if (response.delivery() == Delivery.NOT_CONNECTED) {
+            // The app away, or the request given back meanwhile (the stop's deadline passed and the app client
+            // closed): no 502 for the caller, the record is served again
+            if (response.delivery() == Delivery.NOT_CONNECTED || (!response.answered() && !current.getAsBoolean())) {
                 deferredReplies.forget(request.correlationId());
                 return completed(Disposition.UNFINISHED, Outcome.HANDED_BACK);
             }
-            if (response.answered() && response.status() == ACCEPTED) {
-                return completed(Disposition.FINISHED, Outcome.DEFERRED);
+            if (response.answered() && response.status() == ACCEPTED) { // the app may PUT it at any replica
+                return servedRequests.deferred(operation, request)
+                        .handle((kept, error) -> new Result(Disposition.FINISHED, Outcome.DEFERRED));
             }
             if (deferredReplies.answered(request.correlationId())) {
                 LOG.warnf("the app both PUT a reply to %s and answered it with %d; the PUT reply stands",
                         request.correlationId(), response.status());
                 return completed(Disposition.FINISHED, outcomeOf(response));
             }
-            return publish(operation, record, request, current,
-                    () -> replyPublisher.publish(operation, request, response), outcomeOf(response));
+            return publish(operation, record, request, current, () -> published(operation, request, response),
+                    outcomeOf(response));
         });
+    }
+
+    /** Publishes the app's answer and keeps it (in parallel) for a redelivery of the request. */
+    private CompletableFuture<?> published(Operation operation, AppRequest request, AppResponse response) {
+        CompletableFuture<?> reply = replyPublisher.publish(operation, request, response);
+        if (!response.answered()) {
+            return reply;
+        }
+        CompletableFuture<Void> kept = servedRequests.replied(request, response,
+                DeferredReplies.digest(response.status(), response.contentType(), response.body()))
+                .exceptionally(error -> null); // logged; a redelivery is then executed again
+        return CompletableFuture.allOf(reply, kept);
     }
 
     /**
@@ -198,8 +242,9 @@ public class RequestHandler {
         Operation operation = served.operation();
         AppRequest delivery = request.withDeadline(Instant.now().plus(operation.timeout()));
         return appClient.deliver(served, delivery).thenCompose(response -> {
-            if (response.answered()) {
-                return completed(Disposition.FINISHED, Outcome.ofStatus(response.status()));
+            if (response.answered()) { // kept, so that a redelivery is not handed to the app again
+                return servedRequests.taken(operation, request).handle((kept, error) ->
+                        new Result(Disposition.FINISHED, Outcome.ofStatus(response.status())));
             }
             if (!lease.countsDeliveries() && attempt >= config.service().maxDeliveries()
                     && response.delivery() != Delivery.NOT_CONNECTED) {

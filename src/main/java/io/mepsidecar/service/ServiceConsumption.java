@@ -85,6 +85,10 @@ public class ServiceConsumption {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    io.mepsidecar.state.StateStore state;
+
+    private static final long STATE_WAIT_MS = 200;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Consumption mode;
 
@@ -113,7 +117,8 @@ public class ServiceConsumption {
     String problem() {
         Consumption current = mode;
         if (current == null) {
-            return "deciding the consumption mode (waiting for the cluster)";
+            return state.isRebuilt() ? "deciding the consumption mode (waiting for the cluster)"
+                    : "reading the state topic " + state.topic();
         }
         return current == Consumption.SHARE_GROUP ? shareGroup.lastFailure() : consumerGroup.lastFailure();
     }
@@ -150,6 +155,12 @@ public class ServiceConsumption {
             Gauge.builder("mep.service.consumption.info", () -> 1).tag("mode", label(decided))
                     .description("1, labelled with how the service role consumes: share-group or consumer-group")
                     .register(registry);
+            // A request delivered again must find what the app's replicas did with it before it is served.
+            while (!state.isRebuilt()) {
+                if (stopped.await(STATE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
             mode = decided;
             if (decided == Consumption.SHARE_GROUP) {
                 shareGroup.start(shareGroupLimits());

@@ -19,6 +19,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 @TestProfile(BrokerUnavailableTest.NoBroker.class)
+@io.mepsidecar.testing.NotReadyOnPurpose
 class BrokerUnavailableTest {
 
     public static class NoBroker implements QuarkusTestProfile {

@@ -38,7 +38,7 @@ class CallStylesTest {
 
     /** Headers whose values differ per call (ids, times, deadlines); compared by presence only. */
     private static final Set<String> PER_CALL = Set.of(WireHeaders.ID, WireHeaders.TIME, WireHeaders.CORRELATION_ID,
-            WireHeaders.DEADLINE, WireHeaders.APP_DURATION);
+            WireHeaders.DEADLINE, WireHeaders.APP_DURATION, WireHeaders.REPLY_PARTITION);
 
     enum CallerStyle { SYNC, ASYNC_POLL, ASYNC_WAIT, ASYNC_CALLBACK }
 
@@ -73,7 +73,8 @@ class CallStylesTest {
         assertThat(requests).hasSize(1);
         assertThat(replies).hasSize(1);
         assertThat(wire(requests.get(0))).isEqualTo("{ce_correlationid=*, ce_deadline=*, ce_id=*,"
-                + " ce_replyinstance=test-instance, ce_replyto=test-app.replies, ce_source=/test-app/test-instance,"
+                + " ce_replyinstance=test-instance, ce_replypartition=*, ce_replyto=test-app.replies,"
+                + " ce_source=/test-app/test-instance,"
                 + " ce_specversion=1.0, ce_time=*, ce_type=" + operation + ", content-type=application/json} " + body);
         assertThat(wire(replies.get(0))).isEqualTo("{ce_appduration=*, ce_correlationid=*, ce_id=*,"
                 + " ce_replyinstance=test-instance,"

@@ -188,6 +188,8 @@ public final class SidecarProcess implements AutoCloseable {
         }
 
         private SidecarProcess launch() {
+            // a pod's name in a cluster; here one per process unless a test restarts "the same pod"
+            env.putIfAbsent("MEP_INSTANCE_ID", appName + "-" + port);
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
             env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
             try {
@@ -195,7 +197,7 @@ public final class SidecarProcess implements AutoCloseable {
                 Path log = logDir.resolve(appName + "-" + port + ".log");
                 ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-jar", jar().toString())
                         .redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a restart appends
                 builder.environment().putAll(env);
                 return new SidecarProcess(builder.start(), port, managementPort, log);
             } catch (IOException e) {
