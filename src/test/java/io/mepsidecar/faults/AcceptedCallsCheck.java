@@ -1,0 +1,91 @@
+package io.mepsidecar.faults;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * After the load stopped: waits, for at most a recovery window, until every accepted asynchronous call has its
+ * result and every accepted one-way call ran at a serving app. A result counts when its completion callback came, or
+ * when {@code GET /v1/replies/{id}} at a live caller replica answers it; each round asks the next replica, so over the
+ * rounds every live replica is asked (any replica of the calling app is to answer, not only the one that accepted the
+ * call). What is still missing when the window ends is lost.
+ */
+final class AcceptedCallsCheck {
+
+    /** What became of the accepted calls of one scenario. */
+    record Outcome(Map<String, Integer> asyncResults, Set<CallLedger.AcceptedCall> asyncLost,
+            Set<CallLedger.AcceptedCall> oneWayLost) {
+    }
+
+    private final HttpClient http;
+    private final FaultTopology topology;
+
+    AcceptedCallsCheck(HttpClient http, FaultTopology topology) {
+        this.http = http;
+        this.topology = topology;
+    }
+
+    Outcome await(CallLedger ledger, Duration window) {
+        Map<String, Integer> results = new HashMap<>();
+        Set<CallLedger.AcceptedCall> asyncMissing = new HashSet<>(ledger.asyncCalls());
+        Set<CallLedger.AcceptedCall> oneWayMissing = new HashSet<>(ledger.oneWayCalls());
+        AtomicInteger round = new AtomicInteger();
+        FaultTopology.within(window, "accepted calls answered or executed", () -> {
+            collectResults(asyncMissing, results, round.getAndIncrement());
+            Map<String, Integer> executions = topology.executionsByBody();
+            oneWayMissing.removeIf(call -> executions.getOrDefault(call.token(), 0) > 0);
+            return asyncMissing.isEmpty() && oneWayMissing.isEmpty();
+        });
+        return new Outcome(results, Set.copyOf(asyncMissing), Set.copyOf(oneWayMissing));
+    }
+
+    private void collectResults(Set<CallLedger.AcceptedCall> missing, Map<String, Integer> results, int round) {
+        List<String> callers = topology.callerUrls();
+        for (CallLedger.AcceptedCall call : List.copyOf(missing)) {
+            OptionalInt status = topology.callbacks().status(call.correlationId());
+            if (status.isEmpty() && !callers.isEmpty()) {
+                status = fetch(callers.get(Math.floorMod(round + call.hashCode(), callers.size())),
+                        call.correlationId());
+            }
+            if (status.isPresent()) {
+                results.put(call.correlationId(), status.getAsInt());
+                missing.remove(call);
+            }
+        }
+    }
+
+    /** The result's status at this replica; empty while pending (202) or unknown there (404 unknown-reply). */
+    private OptionalInt fetch(String caller, String correlationId) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create(caller + "/v1/replies/" + correlationId)).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            boolean unknown = response.statusCode() == 404 && response.body().contains("unknown-reply");
+            return response.statusCode() == 202 || unknown ? OptionalInt.empty() : OptionalInt.of(response.statusCode());
+        } catch (IOException e) {
+            return OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+        }
+    }
+
+    /** "caller-a×12, caller-b×3": which replica accepted the lost calls. */
+    static String byReplica(Set<CallLedger.AcceptedCall> calls, FaultTopology topology) {
+        return calls.stream().collect(Collectors.groupingBy(c -> topology.callerInstanceAt(c.acceptedBy()),
+                java.util.TreeMap::new, Collectors.counting())).entrySet().stream()
+                .map(e -> e.getKey() + "×" + e.getValue()).collect(Collectors.joining(", "));
+    }
+}
