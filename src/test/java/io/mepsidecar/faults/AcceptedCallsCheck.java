@@ -54,7 +54,8 @@ final class AcceptedCallsCheck {
     private void collectResults(Set<CallLedger.AcceptedCall> missing, Map<String, Integer> results, int round) {
         List<String> callers = topology.callerUrls();
         for (CallLedger.AcceptedCall call : List.copyOf(missing)) {
-            OptionalInt status = topology.callbacks().status(call.correlationId());
+            OptionalInt status = call.answeredAtOnce() != 0 ? OptionalInt.of(call.answeredAtOnce())
+                    : topology.callbacks().status(call.correlationId());
             if (status.isEmpty() && !callers.isEmpty()) {
                 status = fetch(callers.get(Math.floorMod(round + call.hashCode(), callers.size())),
                         call.correlationId());
@@ -82,10 +83,22 @@ final class AcceptedCallsCheck {
         }
     }
 
-    /** "caller-a×12, caller-b×3": which replica accepted the lost calls. */
-    static String byReplica(Set<CallLedger.AcceptedCall> calls, FaultTopology topology) {
-        return calls.stream().collect(Collectors.groupingBy(c -> topology.callerInstanceAt(c.acceptedBy()),
+    /**
+     * "caller-a×12, caller-b×3; 15 of them ran at a serving app; e.g. 4982c143-..., ...": which replica accepted the
+     * lost calls, how many of them were executed (their reply was produced: the loss is on the caller side), and a
+     * few correlation ids to look up in the sidecar logs.
+     */
+    static String describe(Set<CallLedger.AcceptedCall> calls, FaultTopology topology,
+            Map<String, Integer> executions) {
+        if (calls.isEmpty()) {
+            return "";
+        }
+        String byReplica = calls.stream().collect(Collectors.groupingBy(c -> topology.callerInstanceAt(c.acceptedBy()),
                 java.util.TreeMap::new, Collectors.counting())).entrySet().stream()
                 .map(e -> e.getKey() + "×" + e.getValue()).collect(Collectors.joining(", "));
+        long ran = calls.stream().filter(c -> executions.getOrDefault(c.token(), 0) > 0).count();
+        String examples = calls.stream().map(CallLedger.AcceptedCall::correlationId).sorted().limit(3)
+                .collect(Collectors.joining(", "));
+        return byReplica + "; " + ran + " of them ran at a serving app; e.g. " + examples;
     }
 }

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Every call the load generator made in one scenario: each synchronous call with its attempts, and each
  * asynchronous and one-way call the caller sidecar said it accepted (202). A call is named by a token of its own,
- * which is also its body, so the serving apps' record of bodies tells how often it ran whatever correlation ids its
- * attempts got.
+ * which ends its body, so the serving apps' record of bodies tells how often it ran, whatever correlation ids its
+ * attempts got (an attempt whose connection broke never told its id).
  */
 final class CallLedger {
 
@@ -31,8 +31,12 @@ final class CallLedger {
         }
     }
 
-    /** An asynchronous or one-way call the caller sidecar accepted with 202. */
-    record AcceptedCall(String token, String correlationId, String acceptedBy) {
+    /**
+     * An asynchronous or one-way call the caller sidecar accepted with 202; or an asynchronous call it answered in
+     * the response of the POST itself ({@code answeredAtOnce}: its status, else 0), when the reply came before the
+     * broker's acknowledgement was handled.
+     */
+    record AcceptedCall(String token, String correlationId, String acceptedBy, int answeredAtOnce) {
     }
 
     /** A synchronous attempt that succeeded: when it was sent and when its answer came (System.nanoTime). */

@@ -244,13 +244,14 @@ final class FaultTopology implements AutoCloseable {
         return app == null ? 0 : (int) app.received().stream().filter(r -> "/work".equals(r.path())).count();
     }
 
-    /** How often the serving apps executed each body (the suite sends a unique token as the body of each call). */
+    /** How often the serving apps executed each call, by the token at the end of its body. */
     Map<String, Integer> executionsByBody() {
         Map<String, Integer> executions = new HashMap<>();
         for (TestApp app : allApps) {
             for (TestApp.Received received : app.received()) {
                 if ("/work".equals(received.path())) {
-                    executions.merge(new String(received.body(), StandardCharsets.UTF_8), 1, Integer::sum);
+                    executions.merge(LoadGenerator.tokenOf(new String(received.body(), StandardCharsets.UTF_8)), 1,
+                            Integer::sum);
                 }
             }
         }

@@ -26,12 +26,18 @@ import org.awaitility.Awaitility;
  * <p>
  * A synchronous call that fails with a connection error, a 429 or a 5xx is sent again, with the same token as body and
  * the same {@code Idempotency-Key}, to the next live replica, with backoff, {@link #MAX_ATTEMPTS} times in all: the
- * way a client holding an idempotency key retries. Asynchronous and one-way calls are sent once; only those answered
- * 202 are accepted and enter the {@link CallLedger}.
+ * way a client holding an idempotency key retries. Asynchronous and one-way calls are sent once; those answered 202
+ * (or, asynchronous ones, answered with their result at once) are accepted and enter the {@link CallLedger}.
  */
 final class LoadGenerator {
 
     static final Duration TICK = Duration.ofMillis(100);
+    /**
+     * How long the serving app works on each call. Long enough that a few calls of each style are always under way
+     * (a fault finds some in flight), short enough that one service replica (16 requests at its app at once) keeps
+     * up with the load with room to catch up after a fault.
+     */
+    static final int WORK_MILLIS = 300;
     static final int MAX_CALLS_AT_ONCE = 96;
     static final int MAX_ATTEMPTS = 8;
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
@@ -139,10 +145,10 @@ final class LoadGenerator {
             HttpResponse<Void> response, Throwable failure) {
         int status = failure == null ? response.statusCode() : 0;
         ledger.answered(style, status);
-        if (status == 202) {
+        if (status >= 200 && status < 300) {
             String id = response.headers().firstValue("Mep-Correlation-Id").orElseThrow(
-                    () -> new IllegalStateException("202 without Mep-Correlation-Id for " + token));
-            accepted.add(new CallLedger.AcceptedCall(token, id, caller));
+                    () -> new IllegalStateException(status + " without Mep-Correlation-Id for " + token));
+            accepted.add(new CallLedger.AcceptedCall(token, id, caller, status == 202 ? 0 : status));
         }
     }
 
@@ -150,7 +156,7 @@ final class LoadGenerator {
 
     private HttpRequest.Builder post(String caller, String operation, String token) {
         return HttpRequest.newBuilder(URI.create(caller + "/v1/invoke/" + operation)).timeout(HTTP_TIMEOUT)
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(token));
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(body(token)));
     }
 
     private CompletableFuture<HttpResponse<Void>> send(HttpRequest request) {
@@ -170,11 +176,18 @@ final class LoadGenerator {
         return live.get(Math.floorMod(nextCaller.getAndIncrement(), live.size()));
     }
 
-    /**
-     * A unique token per logical call: its body (the serving app at {@code /work} treats a body that is not a number
-     * as its default work of 20 ms) and, for synchronous calls, its idempotency key.
-     */
+    /** A unique token per logical call: the end of its body and, for synchronous calls, its idempotency key. */
     private static String token(String style) {
         return style + "-" + UUID.randomUUID();
+    }
+
+    /** The body of a call: how long the app at {@code /work} is to work on it, then the call's token. */
+    static String body(String token) {
+        return WORK_MILLIS + " " + token;
+    }
+
+    /** The token of a call, from the body the serving app received. */
+    static String tokenOf(String body) {
+        return body.substring(body.indexOf(' ') + 1);
     }
 }

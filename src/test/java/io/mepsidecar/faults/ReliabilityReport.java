@@ -48,10 +48,10 @@ final class ReliabilityReport {
                     .append(". Took ").append(r.took().toSeconds()).append(" s. Answers to the POSTs (retries "
                             + "included): ").append(r.answers()).append('.');
             if (r.asyncLost() > 0) {
-                md.append(" Lost async calls were accepted by ").append(r.asyncLostBy()).append('.');
+                md.append(" Lost async calls: accepted by ").append(r.asyncLostDetail()).append('.');
             }
             if (r.oneWayLost() > 0) {
-                md.append(" Lost one-way calls were accepted by ").append(r.oneWayLostBy()).append('.');
+                md.append(" Lost one-way calls: accepted by ").append(r.oneWayLostDetail()).append('.');
             }
             if (r.skippedTicks() > 0) {
                 md.append(" Ticks skipped (every call slot busy): ").append(r.skippedTicks()).append('.');

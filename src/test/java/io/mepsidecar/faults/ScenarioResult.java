@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
  */
 record ScenarioResult(String name, String fault, Duration took, String error,
         int syncCalls, int syncOk, int syncRetried,
-        int asyncAccepted, int asyncAnswered, int asyncAnsweredNot2xx, int asyncLost, String asyncLostBy,
-        int oneWayAccepted, int oneWayLost, String oneWayLostBy,
+        int asyncAccepted, int asyncAnswered, int asyncAnsweredNot2xx, int asyncLost, String asyncLostDetail,
+        int oneWayAccepted, int oneWayLost, String oneWayLostDetail,
         Executions syncExecutions, Executions asyncExecutions, Executions oneWayExecutions,
         OptionalDouble repliesFetched, long repliesProduced, List<OptionalDouble> backAfter,
         String answers, int skippedTicks) {

@@ -28,8 +28,11 @@ final class ScenarioRunner {
     static final int WARM_UP = 30;
     static final int AFTER_FAULT = 30;
     static final Duration FLOW_TIMEOUT = Duration.ofSeconds(90);
-    /** Longer than the operation's 20 s timeout: a call whose caller lives has its result (504 at worst) by then. */
-    static final Duration RECOVERY_WINDOW = Duration.ofSeconds(30);
+    /**
+     * Longer than the operation's 20 s timeout (a call whose caller lives has its result, 504 at worst, by then) and
+     * than a share group's 30 s acquisition lock, after which a request held by a killed replica is delivered again.
+     */
+    static final Duration RECOVERY_WINDOW = Duration.ofSeconds(40);
 
     private final FaultTopology topology;
     private final HttpClient http;
@@ -72,9 +75,9 @@ final class ScenarioRunner {
                 (int) sync.stream().filter(c -> c.attempts.get() > 1).count(),
                 ledger.async.size(), outcome.asyncResults().size(),
                 (int) outcome.asyncResults().values().stream().filter(s -> s < 200 || s > 299).count(),
-                outcome.asyncLost().size(), AcceptedCallsCheck.byReplica(outcome.asyncLost(), topology),
+                outcome.asyncLost().size(), AcceptedCallsCheck.describe(outcome.asyncLost(), topology, executions),
                 ledger.oneWay.size(), outcome.oneWayLost().size(),
-                AcceptedCallsCheck.byReplica(outcome.oneWayLost(), topology),
+                AcceptedCallsCheck.describe(outcome.oneWayLost(), topology, executions),
                 Executions.of(sync.stream().map(c -> c.token).collect(Collectors.toList()), executions),
                 Executions.of(ledger.asyncCalls().stream().map(CallLedger.AcceptedCall::token)
                         .collect(Collectors.toList()), executions),
