@@ -73,8 +73,9 @@ final class AcceptedCallsCheck {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                     URI.create(caller + "/v1/replies/" + correlationId)).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            boolean unknown = response.statusCode() == 404 && response.body().contains("unknown-reply");
-            return response.statusCode() == 202 || unknown ? OptionalInt.empty() : OptionalInt.of(response.statusCode());
+            int status = response.statusCode();
+            boolean unknown = status == 404 && response.body().contains("unknown-reply");
+            return status == 202 || unknown ? OptionalInt.empty() : OptionalInt.of(status);
         } catch (IOException e) {
             return OptionalInt.empty();
         } catch (InterruptedException e) {

@@ -19,6 +19,7 @@ final class CallLedger {
     /** A synchronous call and its retries, all with the same token, body and {@code Idempotency-Key}. */
     static final class SyncCall {
         final String token;
+        final long startedAt = System.nanoTime();
         final AtomicInteger attempts = new AtomicInteger();
         volatile int finalStatus = -1;
 

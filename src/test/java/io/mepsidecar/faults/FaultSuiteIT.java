@@ -103,15 +103,17 @@ class FaultSuiteIT {
                             FaultTopology topology = context.topology();
                             topology.startService("service-b");
                             topology.startService("service-c");
-                            FaultTopology.within(Duration.ofSeconds(30), "new service replicas serve", () ->
-                                    topology.workReceivedBy("service-b") >= 5 && topology.workReceivedBy("service-c") >= 5);
+                            FaultTopology.within(Duration.ofSeconds(30), "new service replicas serve",
+                                    () -> topology.workReceivedBy("service-b") >= 5
+                                            && topology.workReceivedBy("service-c") >= 5);
                             context.faultNow();
                             topology.removeService("service-b");
                             topology.removeService("service-c");
                         }),
                 new Scenario("caller scaled 1→3→1", "two more caller replicas (same app, own instance ids), the load "
                         + "spread over all three; then the two leave the load and get SIGTERM (the fault is this "
-                        + "scale-down); their accepted calls' results are asked of the remaining replica", context -> {
+                        + "scale-down); their accepted calls' results are asked of the remaining replica",
+                        context -> {
                             FaultTopology topology = context.topology();
                             topology.startCaller("caller-b");
                             topology.startCaller("caller-c");

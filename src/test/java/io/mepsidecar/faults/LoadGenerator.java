@@ -24,10 +24,11 @@ import org.awaitility.Awaitility;
  * asynchronous with a completion callback, one-way) to the next live replica, round robin; at most
  * {@link #MAX_CALLS_AT_ONCE} calls at once (a tick that finds no free slot sends nothing and is counted).
  * <p>
- * A synchronous call that fails with a connection error, a 429 or a 5xx is sent again, with the same token as body and
- * the same {@code Idempotency-Key}, to the next live replica, with backoff, {@link #MAX_ATTEMPTS} times in all: the
- * way a client holding an idempotency key retries. Asynchronous and one-way calls are sent once; those answered 202
- * (or, asynchronous ones, answered with their result at once) are accepted and enter the {@link CallLedger}.
+ * A synchronous call that fails with a connection error, a 429 or a 5xx is sent again, with the same body and the
+ * same {@code Idempotency-Key}, to the next live replica, with backoff, {@link #MAX_ATTEMPTS} times in all and not
+ * after {@link #MAX_CALL_TIME}: the way a client holding an idempotency key retries. Asynchronous and one-way calls
+ * are sent once; those answered 202 (or, asynchronous ones, answered with their result at once) are accepted and
+ * enter the {@link CallLedger}.
  */
 final class LoadGenerator {
 
@@ -43,6 +44,8 @@ final class LoadGenerator {
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(15);
     private static final long MAX_BACKOFF_MS = 4_000;
+    /** A synchronous call is not tried again once this long has passed since its first attempt. */
+    private static final Duration MAX_CALL_TIME = Duration.ofSeconds(45);
 
     private final HttpClient http;
     private final Supplier<List<String>> callers;
@@ -103,7 +106,8 @@ final class LoadGenerator {
             if (status >= 200 && status < 300) {
                 ledger.syncSuccesses.add(new CallLedger.Success(sentAt, System.nanoTime()));
                 finish(call, status);
-            } else if (retryable(status) && attempt < MAX_ATTEMPTS) {
+            } else if (retryable(status) && attempt < MAX_ATTEMPTS
+                    && System.nanoTime() - call.startedAt < MAX_CALL_TIME.toNanos()) {
                 long backoff = Math.min(MAX_BACKOFF_MS, 250L << (attempt - 1));
                 CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS).execute(() -> callSync(call));
             } else {
