@@ -22,7 +22,11 @@ final class FaultContext {
         return topology;
     }
 
-    /** Notes that a fault is injected now: the time until calls succeed again is measured from here. */
+    /**
+     * Notes that a fault took effect now (a killed process is gone, a stopping sidecar reports not ready, the broker
+     * has stopped, the app's server is closed; a scale-down begins): the time until calls succeed again is measured
+     * from here, so calls that slipped in before a signal took effect do not count.
+     */
     void faultNow() {
         faults.add(System.nanoTime());
     }

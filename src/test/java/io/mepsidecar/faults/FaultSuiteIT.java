@@ -77,25 +77,27 @@ class FaultSuiteIT {
         return List.of(
                 new Scenario("service sidecar killed", "kill -9 of the service sidecar, then the same container "
                         + "starts again (same instance id and ports)", context -> {
-                            context.faultNow();
                             context.topology().killService("service-a");
+                            context.faultNow();
                             context.topology().restartService("service-a");
                         }),
                 new Scenario("caller sidecar killed", "kill -9 of the caller sidecar, then the same container starts "
                         + "again (same instance id and ports); its app keeps calling it", context -> {
-                            context.faultNow();
                             context.topology().killCaller("caller-a");
+                            context.faultNow();
                             context.topology().restartCaller("caller-a");
                         }),
                 new Scenario("broker restarted", "the broker stops until the caller sidecars are not ready, then "
                         + "starts again on the same port and log directory", context -> {
+                            context.topology().stopBroker();
                             context.faultNow();
-                            context.topology().restartBroker();
+                            context.topology().restartBrokerOnceNoticed();
                         }),
                 new Scenario("serving app crashed", "the serving app's HTTP server stops at once (requests at work "
                         + "broken off) until its sidecar notices, then starts again on the same port", context -> {
-                            context.faultNow();
                             context.topology().crashApp("service-a");
+                            context.faultNow();
+                            context.topology().awaitAppNoticedAway("service-a");
                             context.topology().restartApp("service-a");
                         }),
                 new Scenario("service scaled 1→3→1", "two more service replicas, each with its own app, until both "
@@ -126,12 +128,10 @@ class FaultSuiteIT {
                         + "when calls flow again, SIGTERM of the service sidecar, restarted the same way (two faults)",
                         context -> {
                             FaultTopology topology = context.topology();
-                            context.faultNow();
-                            topology.terminateCaller("caller-a");
+                            topology.terminateCaller("caller-a", context::faultNow);
                             topology.restartCaller("caller-a");
                             context.awaitSyncSuccesses(ScenarioRunner.AFTER_FAULT, ScenarioRunner.FLOW_TIMEOUT);
-                            context.faultNow();
-                            topology.terminateService("service-a");
+                            topology.terminateService("service-a", context::faultNow);
                             topology.restartService("service-a");
                         }));
     }

@@ -145,9 +145,12 @@ final class FaultTopology implements AutoCloseable {
         kill(services.get(instance));
     }
 
-    /** SIGTERM of the service sidecar, as Kubernetes stops a container; returns once it exited. */
-    void terminateService(String instance) {
-        terminate(services.get(instance));
+    /**
+     * SIGTERM of the service sidecar, as Kubernetes stops a container; {@code stopping} runs once it reports not
+     * ready (the stop took effect); returns once it exited.
+     */
+    void terminateService(String instance, Runnable stopping) {
+        terminate(services.get(instance), stopping);
     }
 
     /** The container comes back: same instance id, same ports, same app. */
@@ -159,16 +162,17 @@ final class FaultTopology implements AutoCloseable {
 
     /** Scale down: SIGTERM, then the replica's app goes with its pod (its executions stay counted). */
     void removeService(String instance) {
-        terminate(services.remove(instance));
+        terminate(services.remove(instance), () -> { });
         apps.remove(instance).close();
     }
 
-    /**
-     * The serving app crashes: its HTTP server stops at once, connections and requests at work included. Returns
-     * once its sidecar noticed (it stops taking requests).
-     */
+    /** The serving app crashes: its HTTP server stops at once, connections and requests at work included. */
     void crashApp(String instance) {
         apps.get(instance).close();
+    }
+
+    /** Waits (bounded) until the service sidecar noticed its app is away: it stops taking requests. */
+    void awaitAppNoticedAway(String instance) {
         SidecarProcess sidecar = services.get(instance).process;
         within(Duration.ofSeconds(20), "service sidecar notices its app is away",
                 () -> Metrics.value(sidecar, "mep_service_app_available", "") == 0);
@@ -198,9 +202,12 @@ final class FaultTopology implements AutoCloseable {
         kill(callers.get(instance));
     }
 
-    /** SIGTERM of a caller sidecar; its app keeps calling it until it is back. Returns once it exited. */
-    void terminateCaller(String instance) {
-        terminate(callers.get(instance));
+    /**
+     * SIGTERM of a caller sidecar; its app keeps calling it until it is back. {@code stopping} runs once it reports
+     * not ready (the stop took effect); returns once it exited.
+     */
+    void terminateCaller(String instance, Runnable stopping) {
+        terminate(callers.get(instance), stopping);
     }
 
     /** The caller container comes back with the same instance id and ports, and takes its app's calls again. */
@@ -216,14 +223,21 @@ final class FaultTopology implements AutoCloseable {
     void removeCaller(String instance) {
         Replica replica = callers.remove(instance);
         callerPool.remove(replica.process);
-        terminate(replica);
+        terminate(replica, () -> { });
     }
 
     // ---- broker ----
 
-    /** The broker goes away until the caller sidecars notice (not ready), then comes back on the same port. */
-    void restartBroker() {
+    /** The broker stops, as an outage; its data and ports are kept. */
+    void stopBroker() {
         broker.stop();
+    }
+
+    /**
+     * Once the caller sidecars noticed the broker is away (not ready; bounded wait), it starts again on the same port
+     * with the same data; returns when every sidecar is ready again.
+     */
+    void restartBrokerOnceNoticed() {
         within(Duration.ofSeconds(30), "caller sidecars notice the broker is away",
                 () -> callers.values().stream().noneMatch(r -> isReady(r.process)));
         broker.restart();
@@ -306,9 +320,11 @@ final class FaultTopology implements AutoCloseable {
         }
     }
 
-    private void terminate(Replica replica) {
+    private void terminate(Replica replica, Runnable stopping) {
         scraper.scrapeAll();
         replica.process.terminate();
+        within(Duration.ofSeconds(10), replica.instance + " reports not ready", () -> !isReady(replica.process));
+        stopping.run();
         if (replica.process.awaitExit(EXIT_TIMEOUT).isEmpty()) {
             throw new IllegalStateException(replica.instance + " still runs " + EXIT_TIMEOUT + " after SIGTERM");
         }
