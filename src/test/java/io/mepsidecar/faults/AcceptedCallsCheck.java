@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -84,10 +86,14 @@ final class AcceptedCallsCheck {
         }
     }
 
+    /** Lost calls whose replies are looked for on the reply topic (each look reads the whole topic). */
+    private static final int REPLIES_LOOKED_UP = 10;
+
     /**
-     * "caller-a×12, caller-b×3; 15 of them ran at a serving app; e.g. 4982c143-..., ...": which replica accepted the
-     * lost calls, how many of them were executed (their reply was produced: the loss is on the caller side), and a
-     * few correlation ids to look up in the sidecar logs.
+     * "caller-a×12, caller-b×3; 15 of them ran at a serving app; of the first 10, 10 have a reply on the reply topic
+     * (addressed to [caller-b]); e.g. 4982c143-..., ...": which replica accepted the lost calls, how many of them were
+     * executed, whether their reply was published (then the loss is on the caller side), and a few correlation ids
+     * to look up in the sidecar logs.
      */
     static String describe(Set<CallLedger.AcceptedCall> calls, FaultTopology topology,
             Map<String, Integer> executions) {
@@ -95,11 +101,23 @@ final class AcceptedCallsCheck {
             return "";
         }
         String byReplica = calls.stream().collect(Collectors.groupingBy(c -> topology.callerInstanceAt(c.acceptedBy()),
-                java.util.TreeMap::new, Collectors.counting())).entrySet().stream()
+                TreeMap::new, Collectors.counting())).entrySet().stream()
                 .map(e -> e.getKey() + "×" + e.getValue()).collect(Collectors.joining(", "));
         long ran = calls.stream().filter(c -> executions.getOrDefault(c.token(), 0) > 0).count();
-        String examples = calls.stream().map(CallLedger.AcceptedCall::correlationId).sorted().limit(3)
-                .collect(Collectors.joining(", "));
-        return byReplica + "; " + ran + " of them ran at a serving app; e.g. " + examples;
+        List<String> ids = calls.stream().map(CallLedger.AcceptedCall::correlationId).sorted()
+                .collect(Collectors.toList());
+        List<String> looked = ids.subList(0, Math.min(REPLIES_LOOKED_UP, ids.size()));
+        Set<String> addressedTo = new TreeSet<>();
+        long replied = 0;
+        ReplyTopic replyTopic = topology.replyTopic();
+        for (String id : looked) {
+            List<String> replies = replyTopic.repliesTo(id);
+            replied += replies.isEmpty() ? 0 : 1;
+            addressedTo.addAll(replies);
+        }
+        return byReplica + "; " + ran + " of them ran at a serving app; of the first " + looked.size() + ", "
+                + replied + " have a reply on " + replyTopic.topic()
+                + (addressedTo.isEmpty() ? "" : " (addressed to " + String.join(", ", addressedTo) + ")")
+                + "; e.g. " + String.join(", ", ids.subList(0, Math.min(3, ids.size())));
     }
 }

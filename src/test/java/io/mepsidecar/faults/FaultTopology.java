@@ -6,10 +6,6 @@ import io.mepsidecar.testing.FreePorts;
 import io.mepsidecar.testing.Metrics;
 import io.mepsidecar.testing.SidecarProcess;
 import io.mepsidecar.testing.TestApp;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -23,15 +19,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * The pods of the fault suite on one real broker: a calling app ({@code faults-caller}, one caller sidecar per
@@ -45,6 +41,7 @@ final class FaultTopology implements AutoCloseable {
     static final String CALLER_APP = "faults-caller";
     static final String SERVICE_APP = "faults-service";
     static final String REPLY_TOPIC = CALLER_APP + ".replies";
+    static final int REPLY_PARTITIONS = 2;
     static final String REQUEST_REPLY = "work";
     static final String ONE_WAY = "work-event";
 
@@ -62,7 +59,7 @@ final class FaultTopology implements AutoCloseable {
     /** The caller replicas the load is spread over (the replicas whose app is running). */
     private final List<SidecarProcess> callerPool = new CopyOnWriteArrayList<>();
     /** Instance id of every caller replica ever started, by its API's base URL. */
-    private final Map<String, String> callerInstances = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> callerInstances = new ConcurrentHashMap<>();
     private final List<AutoCloseable> started = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final String consumption = System.getProperty("faults.consumption", "auto");
@@ -91,7 +88,7 @@ final class FaultTopology implements AutoCloseable {
         FaultTopology topology = new FaultTopology(broker, CallbackReceiver.start());
         try {
             broker.createTopics(4, "faults.work", "faults.work-event");
-            broker.createTopics(2, REPLY_TOPIC);
+            broker.createTopics(REPLY_PARTITIONS, REPLY_TOPIC);
             topology.startService("service-a");
             topology.startCaller("caller-a");
             return topology;
@@ -101,8 +98,9 @@ final class FaultTopology implements AutoCloseable {
         }
     }
 
-    EmbeddedKafkaBroker broker() {
-        return broker;
+    /** The calling app's reply topic, as the broker has it. */
+    ReplyTopic replyTopic() {
+        return new ReplyTopic(broker.bootstrapServers(), REPLY_TOPIC, REPLY_PARTITIONS);
     }
 
     CallbackReceiver callbacks() {
@@ -272,20 +270,6 @@ final class FaultTopology implements AutoCloseable {
         return executions;
     }
 
-    /** Records appended to the caller app's reply topic so far: the sum of its partitions' end offsets. */
-    long replyTopicEndOffsets() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000))) {
-            Map<TopicPartition, OffsetSpec> partitions = IntStream.range(0, 2).boxed()
-                    .collect(Collectors.toMap(p -> new TopicPartition(REPLY_TOPIC, p), p -> OffsetSpec.latest()));
-            return admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(info -> info.offset()).sum();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the end offsets of " + REPLY_TOPIC, e);
-        }
-    }
-
     // ---- processes ----
 
     private void launchService(Replica replica) {
@@ -369,7 +353,7 @@ final class FaultTopology implements AutoCloseable {
     @Override
     public void close() {
         List<AutoCloseable> parts = new ArrayList<>(started);
-        java.util.Collections.reverse(parts);
+        Collections.reverse(parts);
         parts.add(callbacks);
         parts.add(scraper);
         parts.add(broker);

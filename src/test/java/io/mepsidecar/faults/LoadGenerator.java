@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -145,7 +146,7 @@ final class LoadGenerator {
         });
     }
 
-    private void accept(String style, java.util.Queue<CallLedger.AcceptedCall> accepted, String token, String caller,
+    private void accept(String style, Queue<CallLedger.AcceptedCall> accepted, String token, String caller,
             HttpResponse<Void> response, Throwable failure) {
         int status = failure == null ? response.statusCode() : 0;
         ledger.answered(style, status);

@@ -46,7 +46,7 @@ final class ScenarioRunner {
         long started = System.nanoTime();
         topology.scraper().scrapeAll();
         Map<SidecarProcess, Double> fetchedBefore = topology.scraper().lastValues();
-        long producedBefore = topology.replyTopicEndOffsets();
+        long producedBefore = topology.replyTopic().endOffsets();
         LoadGenerator load = new LoadGenerator(http, topology::callerUrls);
         FaultContext context = new FaultContext(topology, load.ledger());
         String error = null;
@@ -83,7 +83,7 @@ final class ScenarioRunner {
                         .collect(Collectors.toList()), executions),
                 Executions.of(ledger.oneWayCalls().stream().map(CallLedger.AcceptedCall::token)
                         .collect(Collectors.toList()), executions),
-                fetchedSince(fetchedBefore), topology.replyTopicEndOffsets() - producedBefore,
+                fetchedSince(fetchedBefore), topology.replyTopic().endOffsets() - producedBefore,
                 backAfter(context.faults(), ledger),
                 "sync " + ledger.answersOf("sync") + "; async " + ledger.answersOf("async") + "; one-way "
                         + ledger.answersOf("one-way"),
