@@ -217,11 +217,12 @@ final class FaultTopology implements AutoCloseable {
         callerPool.replaceAll(p -> p == dead ? replica.process : p);
     }
 
-    /** Scale down: the pod's app stops calling, then its sidecar gets SIGTERM. */
+    /** Scale down: the pod's app stops calling and its sidecar gets SIGTERM at the same moment, as in one pod. */
     void removeCaller(String instance) {
         Replica replica = callers.remove(instance);
+        scraper.scrapeAll();
         callerPool.remove(replica.process);
-        terminate(replica, () -> { });
+        stop(replica, () -> { });
     }
 
     // ---- broker ----
@@ -306,6 +307,11 @@ final class FaultTopology implements AutoCloseable {
 
     private void terminate(Replica replica, Runnable stopping) {
         scraper.scrapeAll();
+        stop(replica, stopping);
+    }
+
+    /** SIGTERM; {@code stopping} runs once the sidecar reports not ready; returns once it exited. */
+    private void stop(Replica replica, Runnable stopping) {
         replica.process.terminate();
         within(Duration.ofSeconds(10), replica.instance + " reports not ready", () -> !isReady(replica.process));
         stopping.run();
