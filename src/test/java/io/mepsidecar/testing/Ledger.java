@@ -32,9 +32,12 @@ public final class Ledger {
         RUNNING.remove(id);
     }
 
+    /** The number of milliseconds the body starts with ({@code "300"}, or {@code "300 call-7"}); 20 without one. */
     static long workMillis(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8).trim();
+        int space = text.indexOf(' ');
         try {
-            return Long.parseLong(new String(body, StandardCharsets.UTF_8).trim());
+            return Long.parseLong(space < 0 ? text : text.substring(0, space));
         } catch (NumberFormatException e) {
             return 20;
         }

@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code /place-order}: first invokes the one-way {@code order-confirmed} on its sidecar with the same body
  * (a duplex callback contract), then echoes;</li>
  * <li>{@code /health}: 200, or 503 after {@link #healthy(boolean) healthy(false)};</li>
- * <li>{@code /work} and {@code /stuck-event}: works for the number of milliseconds in the body (default 20), then
+ * <li>{@code /work} and {@code /stuck-event}: works for the number of milliseconds the body starts with (default 20;
+ * a word after a space, such as a call's own token, is left alone), then
  * echoes; every execution is entered in the {@link Ledger}, shared by all apps of the JVM, which notices a request at
  * two apps at once;</li>
  * <li>anything else: echoes (and records the request, e.g. a completion callback).</li>
