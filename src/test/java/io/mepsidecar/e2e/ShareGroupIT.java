@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * outlives its acquisition lock is renewed and served once; poison and requests that fail every delivery end in the
  * dead-letter topic while the others flow; a stopping replica gives back what it could not finish, and the others
  * answer it. (The behaviour both modes share is tested in both: {@link AppDownIT}, {@link GracefulStopIT},
- * {@link ServiceFaultsIT}, {@link ReplyTopicMissingIT}.)
+ * {@code faults.ServiceFaultsIT}, {@link ReplyTopicMissingIT}.)
  */
 class ShareGroupIT {
 
