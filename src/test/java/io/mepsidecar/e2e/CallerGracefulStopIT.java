@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * SIGTERM of a caller sidecar, the way Kubernetes stops a pod: it answers every call still waiting, with its reply
- * or a 503 problem, never with a reset connection, and refuses new calls. (The service side: {@link GracefulStopIT}.)
+ * or a 503 problem, never with a reset connection, and refuses new calls. (The service side: {@code faults.GracefulStopIT}.)
  */
 class CallerGracefulStopIT {
 

@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
  * three replicas work on it at once; a request an app cannot take goes to another replica at once; a request that
  * outlives its acquisition lock is renewed and served once; poison and requests that fail every delivery end in the
  * dead-letter topic while the others flow; a stopping replica gives back what it could not finish, and the others
- * answer it. (The behaviour both modes share is tested in both: {@link AppDownIT}, {@link GracefulStopIT},
+ * answer it. (The behaviour both modes share is tested in both: {@link AppDownIT}, {@code faults.GracefulStopIT},
  * {@code faults.ServiceFaultsIT}, {@link ReplyTopicMissingIT}.)
  */
 class ShareGroupIT {

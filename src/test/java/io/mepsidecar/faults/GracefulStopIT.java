@@ -1,4 +1,4 @@
-package io.mepsidecar.e2e;
+package io.mepsidecar.faults;
 
 import io.mepsidecar.testing.Closer;
 import io.mepsidecar.testing.ConsumptionMode;
