@@ -107,7 +107,7 @@ public class ServiceConsumption {
     }
 
     /** True while the service role consumes normally; false before it started and while its consumer fails. */
-    boolean isHealthy() {
+    public boolean isHealthy() {
         Consumption current = mode;
         return current == Consumption.SHARE_GROUP ? shareGroup.isHealthy()
                 : current == Consumption.CONSUMER_GROUP && consumerGroup.isHealthy();

@@ -13,7 +13,7 @@ import java.time.Duration;
 
 /**
  * Before each {@code @QuarkusTest} method: waits until the sidecar under test read its state topic, joined its reply
- * group and started serving, as a pod waits for readiness before traffic comes. Test classes annotated
+ * group and its request consumers polled, as a pod waits for readiness before traffic comes. Test classes annotated
  * {@link NotReadyOnPurpose} test a sidecar that cannot get there, and are not held up.
  */
 public class AwaitReadyCallback implements QuarkusTestBeforeEachCallback {
@@ -30,6 +30,6 @@ public class AwaitReadyCallback implements QuarkusTestBeforeEachCallback {
         ServiceConsumption service = Arc.container().instance(ServiceConsumption.class).get();
         boolean serves = !Arc.container().instance(ServedOperations.class).get().isEmpty();
         Awaitility.await("the sidecar under test is ready").atMost(MOST)
-                .until(() -> state.isRebuilt() && replies.isReady() && (!serves || service.mode().isPresent()));
+                .until(() -> state.isRebuilt() && replies.isReady() && (!serves || service.isHealthy()));
     }
 }
