@@ -399,6 +399,18 @@ class HelmChartTest {
     }
 
     @Test
+    void everyValueIsDocumentedInValuesYamlAndTheChartReadme() throws IOException {
+        List<String> documented = ValuesDoc.documentedKeys(Chart.DIR.resolve("values.yaml"));
+        String readme = Files.readString(Chart.DIR.resolve("README.md"));
+
+        assertThat(ValuesDoc.leafKeys(Manifests.readYaml(Chart.DIR.resolve("values.yaml"))))
+                .allSatisfy(leaf -> assertThat(documented)
+                        .as("%s has a '# --' comment in values.yaml", leaf)
+                        .anySatisfy(key -> assertThat(leaf.equals(key) || leaf.startsWith(key + ".")).isTrue()));
+        assertThat(documented).allSatisfy(key -> assertThat(readme).as("README values table").contains("| `" + key + "` |"));
+    }
+
+    @Test
     void schemaRejectsAValueOfTheWrongType() {
         assertThatThrownBy(() -> Chart.template(Map.of("injector.replicas", "two")))
                 .hasMessageContaining("/injector/replicas").hasMessageContaining("want integer");
