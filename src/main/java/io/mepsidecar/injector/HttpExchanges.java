@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 /** Small helpers shared by the injector's HTTP handlers. */
 final class HttpExchanges {
 
+    /** How much of a body that is too large is still read, to answer it; beyond that the connection is closed. */
+    static final long DRAIN_BYTES = 16L * 1024 * 1024;
+
     private HttpExchanges() {
     }
 
@@ -22,18 +25,31 @@ final class HttpExchanges {
         }
     }
 
-    /** Reads the whole body, but no more than {@code limit} bytes. */
+    /**
+     * Reads the whole body, but keeps no more than {@code limit} bytes. A larger body is read to its end and dropped
+     * (up to {@value #DRAIN_BYTES} more bytes), so that its sender gets the 413 instead of a reset connection.
+     */
     static byte[] readBody(HttpExchange exchange, int limit) throws IOException {
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && parseLength(declared) > limit) {
-            throw new TooLargeException(limit);
-        }
         try (InputStream in = exchange.getRequestBody()) {
+            String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+            if (declared != null && parseLength(declared) > limit) {
+                drain(in);
+                throw new TooLargeException(limit);
+            }
             byte[] body = in.readNBytes(limit + 1);
             if (body.length > limit) {
+                drain(in);
                 throw new TooLargeException(limit);
             }
             return body;
+        }
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        long left = DRAIN_BYTES;
+        byte[] buffer = new byte[64 * 1024];
+        for (int read = 0; left > 0 && read >= 0; left -= Math.max(read, 0)) {
+            read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
         }
     }
 

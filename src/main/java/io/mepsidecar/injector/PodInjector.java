@@ -48,7 +48,7 @@ public final class PodInjector {
         }
         if (spec.appName().isEmpty()) {
             String why = "no app name: set the annotation " + SidecarAnnotations.PREFIX
-                    + "app-name or the label app.kubernetes.io/name";
+                    + "app-name, or the label app.kubernetes.io/name or app";
             return InjectionDecision.skip(SkipReason.NO_APP_NAME, notInjected(List.of(why)), why);
         }
         return InjectionDecision.inject(patch(pod, spec, annotations), spec.mode(), spec.warnings());
