@@ -28,14 +28,17 @@ public final class InjectorMain {
         }
     }
 
-    /** Reads settings, config, certificate and key, then starts the servers. */
+    /** Reads settings from {@code env}, then config, certificate and key, then starts the servers. */
     public static InjectorServer start(Map<String, String> env) throws InjectorStartupException {
-        InjectorSettings settings;
         try {
-            settings = InjectorSettings.fromEnv(env);
+            return start(InjectorSettings.fromEnv(env));
         } catch (IllegalArgumentException e) {
             throw new InjectorStartupException(e.getMessage(), e);
         }
+    }
+
+    /** Reads config, certificate and key, then starts the servers. */
+    public static InjectorServer start(InjectorSettings settings) throws InjectorStartupException {
         InjectorConfig config = readConfig(settings);
         ServerTls tls;
         try {

@@ -28,6 +28,15 @@ public record InjectorSettings(String bindAddress, int port, int managementPort,
                 RELOAD_INTERVAL);
     }
 
+    public InjectorSettings withBindAddress(String address) {
+        return new InjectorSettings(address, port, managementPort, configFile, certFile, keyFile, reloadInterval);
+    }
+
+    public InjectorSettings withPorts(int webhookPort, int managementPort) {
+        return new InjectorSettings(bindAddress, webhookPort, managementPort, configFile, certFile, keyFile,
+                reloadInterval);
+    }
+
     private static int port(Map<String, String> env, String name, String fallback) {
         String text = env.getOrDefault(name, fallback);
         try {
