@@ -57,7 +57,8 @@ final class AdmissionHandler implements HttpHandler {
             request = AdmissionReviews.read(body);
         } catch (IllegalArgumentException e) {
             metrics.skipped(SkipReason.BAD_REQUEST);
-            LOG.log(Level.WARNING, "bad request from {0}: {1}", new Object[] {exchange.getRemoteAddress(), e.getMessage()});
+            LOG.log(Level.WARNING, "bad request from {0}: {1}",
+                    new Object[] {exchange.getRemoteAddress().getAddress().getHostAddress(), e.getMessage()});
             HttpExchanges.sendText(exchange, 400, "bad request: " + e.getMessage() + "\n");
             return;
         }
