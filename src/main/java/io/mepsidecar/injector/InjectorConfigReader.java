@@ -97,8 +97,15 @@ public final class InjectorConfigReader {
             return new InjectorConfig.Resources(Map.of("cpu", "100m", "memory", "192Mi"), Map.of("memory", "256Mi"));
         }
         unknownKeys(node, Set.of("requests", "limits"), "resources.");
-        return new InjectorConfig.Resources(quantities(node.path("requests"), "resources.requests."),
-                quantities(node.path("limits"), "resources.limits."));
+        Map<String, String> requests = quantities(node.path("requests"), "resources.requests.");
+        Map<String, String> limits = quantities(node.path("limits"), "resources.limits.");
+        if (problems.isEmpty()) {
+            String resource = Quantities.requestAboveLimit(requests, limits);
+            if (resource != null) {
+                problems.add("resources.requests." + resource + " is above resources.limits." + resource);
+            }
+        }
+        return new InjectorConfig.Resources(requests, limits);
     }
 
     private Map<String, String> quantities(JsonNode node, String prefix) {

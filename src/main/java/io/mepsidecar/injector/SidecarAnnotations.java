@@ -51,6 +51,7 @@ public final class SidecarAnnotations {
         Optional<String> contract = value("contract", ValueChecks::objectName);
         Map<String, String> requests = resources(config.resources().requests(), "cpu-request", "memory-request");
         Map<String, String> limits = resources(config.resources().limits(), "cpu-limit", "memory-limit");
+        requestNotAboveLimit(requests, limits);
         Optional<String> logLevel = value("log-level", ValueChecks::logLevel);
         Optional<String> grace = value("shutdown-grace", ValueChecks::duration).map(ignored -> text("shutdown-grace"));
         Optional<Boolean> nativeSidecar = value("native-sidecar", ValueChecks::bool);
@@ -78,6 +79,21 @@ public final class SidecarAnnotations {
         value(cpuName, ValueChecks::quantity).ifPresent(cpu -> resources.put("cpu", cpu));
         value(memoryName, ValueChecks::quantity).ifPresent(memory -> resources.put("memory", memory));
         return resources;
+    }
+
+    /** The API server refuses a pod whose container requests more than its limit: name the annotation instead. */
+    private void requestNotAboveLimit(Map<String, String> requests, Map<String, String> limits) {
+        if (!problems.isEmpty()) {
+            return;
+        }
+        String resource = Quantities.requestAboveLimit(requests, limits);
+        if (resource != null) {
+            String request = PREFIX + resource + "-request";
+            String name = annotations.containsKey(request) ? request : PREFIX + resource + "-limit";
+            problems.add("annotation " + name + " has value '" + annotations.get(name) + "': the " + resource
+                    + " request " + requests.get(resource) + " is above the " + resource + " limit "
+                    + limits.get(resource));
+        }
     }
 
     private <T> Optional<T> value(String name, Function<String, T> parser) {

@@ -13,9 +13,6 @@ import java.util.regex.Pattern;
  */
 final class ValueChecks {
 
-    /** A Kubernetes resource quantity without sign: {@code 100m}, {@code 0.5}, {@code 192Mi}, {@code 1e3}. */
-    private static final Pattern QUANTITY =
-            Pattern.compile("(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
     private static final Set<String> LOG_LEVELS = Set.of("OFF", "FATAL", "ERROR", "WARN", "WARNING", "INFO", "DEBUG",
@@ -50,9 +47,7 @@ final class ValueChecks {
     }
 
     static String quantity(String text) {
-        if (!QUANTITY.matcher(text).matches()) {
-            throw new IllegalArgumentException("expected a resource quantity such as 100m, 0.5, 256Mi or 1Gi");
-        }
+        Quantities.parse(text);
         return text;
     }
 

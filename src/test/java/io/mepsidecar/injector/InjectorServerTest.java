@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -188,6 +189,21 @@ class InjectorServerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial().equals(BigInteger.TWO));
         HttpResponse<String> response = post(Files.readString(REVIEWS.resolve("create-annotated.json")));
         assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void speaksTls13AndTls12() throws Exception {
+        for (String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
+            SSLParameters parameters = new SSLParameters();
+            parameters.setProtocols(new String[] {protocol});
+            HttpClient pinned = HttpClient.newBuilder().sslContext(certificates.clientContext())
+                    .sslParameters(parameters).build();
+
+            HttpResponse<String> response = pinned.send(request("/mutate").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.sslSession().orElseThrow().getProtocol()).isEqualTo(protocol);
+        }
     }
 
     /** The serial number of the certificate a new TLS connection gets. */

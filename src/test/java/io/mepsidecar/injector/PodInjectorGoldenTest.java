@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * decision (mode or skip reason, warnings) {@code decision.json}. Regenerate them on purpose with
  * {@code ./mvnw -o -q test -Dtest=PodInjectorGoldenTest -Dinjector.golden.update=true} and review the diff.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PodInjectorGoldenTest {
 
     static Stream<String> cases() throws IOException {
@@ -28,6 +32,7 @@ class PodInjectorGoldenTest {
         }
     }
 
+    @Order(1)
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void patchAppliedToThePodGivesTheExpectedPod(String name) {
@@ -46,6 +51,8 @@ class PodInjectorGoldenTest {
         assertThat(describe(decision)).as("decision").isEqualTo(GoldenFiles.readJson(dir.resolve("decision.json")));
     }
 
+    /** After the comparison, which writes the expected pods in update mode. */
+    @Order(2)
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void expectedPodHasOnlyFieldsKubernetesKnows(String name) {
