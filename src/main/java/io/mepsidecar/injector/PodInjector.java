@@ -1,0 +1,125 @@
+package io.mepsidecar.injector;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides for one pod (its JSON as the API server sends it on CREATE): inject, as a JSON Patch, or skip with a
+ * reason. Injecting twice is impossible: a pod with the container or the status annotation is skipped.
+ */
+public final class PodInjector {
+
+    static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
+    /** What Kubernetes uses when a pod does not say. */
+    static final long DEFAULT_GRACE_SECONDS = 30;
+    /** Time the pod keeps beyond the sidecar's own shutdown grace. */
+    static final long GRACE_MARGIN_SECONDS = 10;
+
+    private final InjectorConfig config;
+    private final SidecarContainerFactory factory;
+
+    public PodInjector(InjectorConfig config) {
+        this.config = config;
+        this.factory = new SidecarContainerFactory(config);
+    }
+
+    public InjectionDecision decide(JsonNode pod) {
+        Map<String, String> annotations = strings(pod.path("metadata").path("annotations"));
+        if (!SidecarAnnotations.injectionRequested(annotations)) {
+            return InjectionDecision.skip(SkipReason.NOT_REQUESTED, List.of(), "no " + SidecarAnnotations.INJECT + ": \"true\"");
+        }
+        if (alreadyInjected(pod, annotations)) {
+            return InjectionDecision.skip(SkipReason.ALREADY_INJECTED, List.of(), "pod has the sidecar already");
+        }
+        if (!pod.path("spec").path("containers").isArray()) {
+            return InjectionDecision.skip(SkipReason.BAD_REQUEST, List.of("mep-sidecar not injected: the pod has no "
+                    + "spec.containers"), "pod has no spec.containers");
+        }
+        SidecarSpec spec;
+        try {
+            spec = SidecarAnnotations.read(annotations, strings(pod.path("metadata").path("labels")), config);
+        } catch (InvalidAnnotationException e) {
+            return InjectionDecision.skip(SkipReason.INVALID_ANNOTATION, notInjected(e.problems()), e.getMessage());
+        }
+        if (spec.appName().isEmpty()) {
+            String why = "no app name: set the annotation " + SidecarAnnotations.PREFIX
+                    + "app-name, or the label app.kubernetes.io/name or app";
+            return InjectionDecision.skip(SkipReason.NO_APP_NAME, notInjected(List.of(why)), why);
+        }
+        return InjectionDecision.inject(patch(pod, spec, annotations), spec.mode(), spec.warnings());
+    }
+
+    private ArrayNode patch(JsonNode pod, SidecarSpec spec,
+            Map<String, String> annotations) {
+        JsonNode metadata = pod.path("metadata");
+        JsonNode podSpec = pod.path("spec");
+        JsonPatchOps ops = new JsonPatchOps();
+        if (spec.mode() == InjectionMode.NATIVE) {
+            ops.prepend("/spec/initContainers", podSpec.path("initContainers"), factory.container(spec, spec.appName().get()));
+        } else {
+            ops.prepend("/spec/containers", podSpec.path("containers"), factory.container(spec, spec.appName().get()));
+        }
+        ops.append("/spec/volumes", podSpec.path("volumes"), factory.volumes(spec));
+        long grace = requiredGraceSeconds(spec);
+        JsonNode current = podSpec.path("terminationGracePeriodSeconds");
+        if (current.canConvertToLong() ? current.asLong() < grace : DEFAULT_GRACE_SECONDS < grace) {
+            ops.set("/spec/terminationGracePeriodSeconds", IntNode.valueOf((int) grace));
+        }
+        ops.putAll("/metadata/labels", metadata.path("labels"), Map.of(SidecarAnnotations.INJECTED_LABEL, "true"));
+        ops.putAll("/metadata/annotations", metadata.path("annotations"), podAnnotations(pod, spec, annotations));
+        return ops.toJson();
+    }
+
+    private Map<String, String> podAnnotations(JsonNode pod, SidecarSpec spec, Map<String, String> annotations) {
+        Map<String, String> added = new LinkedHashMap<>();
+        added.put(SidecarAnnotations.STATUS, "injected");
+        if (config.prometheusAnnotations() && !annotations.containsKey("prometheus.io/scrape")) {
+            added.put("prometheus.io/scrape", "true");
+            added.put("prometheus.io/port", String.valueOf(SidecarContainerFactory.MANAGEMENT_PORT));
+            added.put("prometheus.io/path", "/q/metrics");
+        }
+        String firstApp = pod.path("spec").path("containers").path(0).path("name").asText("");
+        if (spec.mode() == InjectionMode.PLAIN && !annotations.containsKey(DEFAULT_CONTAINER) && !firstApp.isEmpty()) {
+            added.put(DEFAULT_CONTAINER, firstApp);
+        }
+        return added;
+    }
+
+    /** The sidecar's shutdown grace, rounded up to whole seconds, plus the margin. */
+    private static long requiredGraceSeconds(SidecarSpec spec) {
+        long millis = spec.shutdownGraceDuration().toMillis();
+        return (millis + 999) / 1000 + GRACE_MARGIN_SECONDS;
+    }
+
+    private static boolean alreadyInjected(JsonNode pod, Map<String, String> annotations) {
+        return annotations.containsKey(SidecarAnnotations.STATUS)
+                || hasSidecar(pod.path("spec").path("containers"))
+                || hasSidecar(pod.path("spec").path("initContainers"));
+    }
+
+    private static boolean hasSidecar(JsonNode containers) {
+        for (JsonNode container : containers) {
+            if (SidecarContainerFactory.CONTAINER_NAME.equals(container.path("name").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> notInjected(List<String> problems) {
+        List<String> warnings = new ArrayList<>();
+        problems.forEach(problem -> warnings.add("mep-sidecar not injected: " + problem));
+        return warnings;
+    }
+
+    static Map<String, String> strings(JsonNode map) {
+        Map<String, String> strings = new LinkedHashMap<>();
+        map.fields().forEachRemaining(entry -> strings.put(entry.getKey(), entry.getValue().asText()));
+        return strings;
+    }
+}

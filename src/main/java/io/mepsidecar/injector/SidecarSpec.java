@@ -1,0 +1,24 @@
+package io.mepsidecar.injector;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The sidecar one pod gets: the config's values with the pod's annotations applied. Optional values are left to the
+ * sidecar's own defaults when absent (no env is set for them).
+ *
+ * @param warnings about annotations that were ignored (unknown names under the prefix)
+ */
+public record SidecarSpec(Optional<String> appName, Optional<String> serves, int appPort, Optional<String> appHealthPath,
+        Optional<Integer> maxConcurrency, Optional<String> consumption, String contractConfigMap,
+        Map<String, String> requests, Map<String, String> limits, String logLevel, String shutdownGrace,
+        Duration shutdownGraceDuration, InjectionMode mode, String bootstrapServers, List<String> warnings) {
+
+    public SidecarSpec {
+        requests = Map.copyOf(requests);
+        limits = Map.copyOf(limits);
+        warnings = List.copyOf(warnings);
+    }
+}

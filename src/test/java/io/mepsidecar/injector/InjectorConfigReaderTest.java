@@ -1,0 +1,60 @@
+package io.mepsidecar.injector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class InjectorConfigReaderTest {
+
+    @Test
+    void everyKeyButImageHasADefault() {
+        InjectorConfig config = InjectorConfigReader.read("image: ghcr.io/mep-sidecar/mep-sidecar:1.0.0\n");
+
+        assertThat(config.imagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(config.nativeSidecar()).isTrue();
+        assertThat(config.contractConfigMap()).isEqualTo("mep-contract");
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(config.kafka().envFromSecret()).isEmpty();
+        assertThat(config.appPort()).isEqualTo(8080);
+        assertThat(config.logLevel()).isEqualTo("INFO");
+        assertThat(config.shutdownGraceDuration()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.preStopSleepSeconds()).isEqualTo(5);
+        assertThat(config.prometheusAnnotations()).isTrue();
+        assertThat(config.resources().requests()).isEqualTo(Map.of("cpu", "100m", "memory", "192Mi"));
+        assertThat(config.resources().limits()).isEqualTo(Map.of("memory", "256Mi"));
+        assertThat(config.env()).isEmpty();
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        String yaml = "imagePullPolicy: Sometimes\nappPort: 0\nshutdownGrace: soon\nresources:\n  limits: {memory: lots}\n"
+                + "kafka:\n  bootstrapServer: kafka:9092\nnativeSidecars: true\n";
+
+        assertThatThrownBy(() -> InjectorConfigReader.read(yaml)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("image is required")
+                .hasMessageContaining("imagePullPolicy 'Sometimes'")
+                .hasMessageContaining("appPort '0'")
+                .hasMessageContaining("shutdownGrace 'soon'")
+                .hasMessageContaining("resources.limits.memory 'lots'")
+                .hasMessageContaining("unknown key kafka.bootstrapServer")
+                .hasMessageContaining("unknown key nativeSidecars");
+    }
+
+    @Test
+    void refusesEnvThatTheInjectorSetsItself() {
+        String yaml = "image: i\nenv:\n  KAFKA_BOOTSTRAP_SERVERS: elsewhere:9092\n";
+
+        assertThatThrownBy(() -> InjectorConfigReader.read(yaml))
+                .hasMessageContaining("env.KAFKA_BOOTSTRAP_SERVERS: set by the injector itself");
+    }
+
+    @Test
+    void keepsEnvInFileOrder() {
+        InjectorConfig config = InjectorConfigReader.read("image: i\nenv:\n  B_FIRST: \"1\"\n  A_SECOND: \"2\"\n");
+
+        assertThat(config.env().keySet()).containsExactly("B_FIRST", "A_SECOND");
+    }
+}
