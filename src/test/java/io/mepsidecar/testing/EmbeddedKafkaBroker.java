@@ -100,18 +100,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Starts a broker with some of its settings overridden, e.g. {@code auto.create.topics.enable=false}. */
     public static EmbeddedKafkaBroker start(Map<String, String> overrides) {
+        int brokerPort = FreePorts.next();
+        return start(HOST, brokerPort, freePortOtherThan(brokerPort), overrides);
+    }
+
+    /**
+     * Starts a broker on the given address and ports, e.g. a private address in a network namespace of its own
+     * (the image tests' "broker" node).
+     */
+    public static EmbeddedKafkaBroker start(String host, int brokerPort, int controllerPort,
+            Map<String, String> overrides) {
         quietBrokerLogging();
         File logDir = createTempDir();
-        int brokerPort = FreePorts.next();
-        int controllerPort = freePortOtherThan(brokerPort);
-        Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+        Properties props = brokerProperties(host, logDir, brokerPort, controllerPort);
         props.putAll(overrides);
         KafkaRaftServer server = null;
         try {
             format(logDir);
             server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, HOST + ":" + brokerPort, props, server);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, host + ":" + brokerPort, props, server);
             broker.awaitReady();
             return broker;
         } catch (RuntimeException | Error e) {
@@ -248,13 +256,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
     }
 
-    private static Properties brokerProperties(File logDir, int brokerPort, int controllerPort) {
+    private static Properties brokerProperties(String host, File logDir, int brokerPort, int controllerPort) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+        p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");

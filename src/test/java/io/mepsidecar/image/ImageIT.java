@@ -1,0 +1,103 @@
+package io.mepsidecar.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The image as built by {@code ./mvnw -Pimage package}: its configuration (entrypoint, user, ports), and the image run
+ * with runc as a pod runs it (read-only root, a tmpfs at /tmp, the contract mounted, user 65532) against a real broker.
+ * Broker and container share one network namespace made for the test, so the sidecar reaches the broker on
+ * 127.0.0.1; {@link PodNetworkIT} puts them in pods of their own.
+ */
+class ImageIT {
+
+    private static final Path CONTRACT = Path.of("src/test/resources/image-contract.yaml");
+    private static final String READY_URL = "http://127.0.0.1:9000/q/health/ready";
+
+    private static NetworkNamespace pod;
+    private static Process broker;
+    private static RuncContainer sidecar;
+
+    @BeforeAll
+    static void startSidecarContainer() {
+        Commands.requireRootAndTools();
+        pod = NetworkNamespace.create("mep-image");
+        Path brokerLog = ImageUnderTest.workDirectory().resolve(pod.name() + "-broker.log");
+        broker = pod.startJava(brokerLog, NamespacedBroker.class.getName(), "127.0.0.1", "9092",
+                "image.quote", "image-it.replies");
+        Commands.awaitOutput(broker, brokerLog, NamespacedBroker.READY, Duration.ofSeconds(60));
+        sidecar = RuncContainer.builder("mep-image").networkNamespace(pod.path()).contract(CONTRACT)
+                .env("MEP_APP_NAME", "image-it")
+                .env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+                .start();
+    }
+
+    @AfterAll
+    static void stopAll() {
+        if (sidecar != null) {
+            sidecar.close();
+        }
+        Commands.stop(broker);
+        if (pod != null) {
+            pod.close();
+        }
+    }
+
+    @Test
+    void configRunsTheJarAsNonrootOnTheApiAndManagementPorts() throws Exception {
+        JsonNode config = new ObjectMapper().readTree(
+                Commands.check("skopeo", "inspect", "--config", "oci:" + ImageUnderTest.ociReference()))
+                .path("config");
+
+        List<String> entrypoint = new ArrayList<>();
+        config.path("Entrypoint").forEach(arg -> entrypoint.add(arg.asText()));
+        assertThat(entrypoint).startsWith("/opt/java/bin/java").endsWith("-jar", "/deployments/quarkus-run.jar")
+                .contains("-Djava.io.tmpdir=/tmp", "-XX:+ExitOnOutOfMemoryError",
+                        "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+        assertThat(config.path("Cmd").isMissingNode() || config.path("Cmd").isNull()).as("no CMD").isTrue();
+        assertThat(config.path("User").asText()).isEqualTo("65532:65532");
+        assertThat(config.path("WorkingDir").asText()).isEqualTo("/deployments");
+        List<String> ports = new ArrayList<>();
+        config.path("ExposedPorts").fieldNames().forEachRemaining(ports::add);
+        assertThat(ports).containsExactlyInAnyOrder("7070/tcp", "9000/tcp");
+        assertThat(config.path("Labels").path("org.opencontainers.image.version").asText())
+                .isEqualTo(System.getProperty("image.version", "0.1.0-SNAPSHOT"));
+    }
+
+    @Test
+    void becomesReadyAgainstARealBrokerAsUser65532() throws Exception {
+        // busybox wget inside the container, as the injector's postStart hook asks
+        Awaitility.await("sidecar container ready; log " + sidecar.log()).atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    assertThat(sidecar.status()).as("container status; output: %s", sidecar.output())
+                            .isEqualTo("running");
+                    return sidecar.exec("/bin/wget", "-q", "-O", "-", READY_URL).ok();
+                });
+
+        String status = Files.readString(Path.of("/proc", Long.toString(sidecar.pid()), "status"));
+        assertThat(status).containsPattern("(?m)^Uid:\\s+65532\\s+65532\\s+65532\\s+65532$")
+                .containsPattern("(?m)^Gid:\\s+65532\\s+65532\\s+65532\\s+65532$");
+        assertThat(sidecar.exec("/bin/wget", "-q", "-O", "-", READY_URL).output()).contains("\"UP\"");
+    }
+
+    @Test
+    void canWriteOnlyToTmp() {
+        assertThat(sidecar.exec("/bin/sh", "-c", "echo x > /tmp/probe").ok()).as("write to /tmp").isTrue();
+        Commands.Result root = sidecar.exec("/bin/sh", "-c", "echo x > /deployments/probe");
+        assertThat(root.ok()).as("write to the read-only root").isFalse();
+        assertThat(root.output()).containsIgnoringCase("read-only");
+    }
+}
