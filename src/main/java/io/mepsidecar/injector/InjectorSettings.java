@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Where the injector reads its files and listens, from the environment.
  *
- * @param bindAddress where both servers listen (all interfaces in a pod; 127.0.0.1 in tests)
+ * @param bindAddress where both servers listen: {@code MEP_INJECTOR_HOST}, all interfaces by default (in a pod);
+ *        127.0.0.1 in tests
  * @param port HTTPS port of {@code POST /mutate}; 0 picks a free one
  * @param managementPort plain-HTTP port of {@code /livez}, {@code /readyz}, {@code /metrics}; 0 picks a free one
  * @param reloadInterval how often the certificate files are checked for a new certificate
@@ -19,7 +20,7 @@ public record InjectorSettings(String bindAddress, int port, int managementPort,
 
     /** @throws IllegalArgumentException naming the variable whose value is not usable */
     public static InjectorSettings fromEnv(Map<String, String> env) {
-        return new InjectorSettings("0.0.0.0",
+        return new InjectorSettings(env.getOrDefault("MEP_INJECTOR_HOST", "0.0.0.0"),
                 port(env, "MEP_INJECTOR_PORT", "8443"),
                 port(env, "MEP_INJECTOR_MANAGEMENT_PORT", "9000"),
                 Path.of(env.getOrDefault("MEP_INJECTOR_CONFIG", "/etc/mep-injector/config.yaml")),
