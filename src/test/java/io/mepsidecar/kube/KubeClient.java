@@ -50,6 +50,11 @@ public final class KubeClient {
         return baseUrl;
     }
 
+    /** The bearer token it sends (an admin of the test API server), e.g. for a kubeconfig. */
+    public String token() {
+        return token;
+    }
+
     /** POSTs {@code json} to the collection at {@code path}; the object as stored. */
     public JsonNode create(String path, String json) {
         return KubeObjects.readJson(expectSuccess("POST", path, json));
