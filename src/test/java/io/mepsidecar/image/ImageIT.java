@@ -94,6 +94,37 @@ class ImageIT {
     }
 
     @Test
+    void runsTheInjectorFromTheSameImage() throws Exception {
+        // what the chart's injector Deployment mounts: config.yaml and the TLS Secret
+        Path files = Files.createDirectories(ImageUnderTest.workDirectory().resolve(pod.name() + "-injector"));
+        Files.writeString(files.resolve("config.yaml"), "image: ghcr.io/mep-sidecar/mep-sidecar:test\n");
+        Commands.check("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=mep-sidecar-injector", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", files.resolve("tls.key").toString(), "-out", files.resolve("tls.crt").toString());
+        RuncContainer injector = RuncContainer.builder("mep-injector").networkNamespace(pod.path())
+                .mount(files, "/etc/mep-injector").args("injector")
+                .env("MEP_INJECTOR_CONFIG", "/etc/mep-injector/config.yaml")
+                .env("MEP_INJECTOR_TLS_CERT", "/etc/mep-injector/tls.crt")
+                .env("MEP_INJECTOR_TLS_KEY", "/etc/mep-injector/tls.key")
+                .env("MEP_INJECTOR_MANAGEMENT_PORT", "9100") // the sidecar container holds 9000 in this namespace
+                .start();
+        try {
+            Awaitility.await("injector container ready; log " + injector.log()).atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        assertThat(injector.status()).as("container status; output: %s", injector.output())
+                                .isEqualTo("running");
+                        return injector.exec("/bin/wget", "-q", "-O", "-", "http://127.0.0.1:9100/readyz").ok();
+                    });
+            assertThat(injector.exec("/bin/wget", "-q", "-O", "-", "http://127.0.0.1:9100/metrics").output())
+                    .contains("mep_injector_injected_total");
+            assertThat(injector.output()).contains("injector listening").doesNotContainIgnoringCase("kafka");
+        } finally {
+            injector.close();
+        }
+    }
+
+    @Test
     void canWriteOnlyToTmp() {
         assertThat(sidecar.exec("/bin/sh", "-c", "echo x > /tmp/probe").ok()).as("write to /tmp").isTrue();
         Commands.Result root = sidecar.exec("/bin/sh", "-c", "echo x > /deployments/probe");

@@ -106,6 +106,8 @@ final class RuncContainer implements AutoCloseable {
 
         private final String name;
         private final Map<String, String> env = new LinkedHashMap<>();
+        private final Map<String, Path> mounts = new LinkedHashMap<>();
+        private final List<String> args = new ArrayList<>();
         private Path contract;
         private Path networkNamespace;
 
@@ -124,6 +126,18 @@ final class RuncContainer implements AutoCloseable {
             return env("MEP_CONTRACT", CONTRACT_DIR + "/contract.yaml");
         }
 
+        /** A host directory mounted read-only at {@code destination}. */
+        Builder mount(Path directory, String destination) {
+            mounts.put(destination, directory.toAbsolutePath());
+            return this;
+        }
+
+        /** Arguments after the image's entrypoint (it has no CMD), e.g. {@code injector}. */
+        Builder args(String... arguments) {
+            args.addAll(List.of(arguments));
+            return this;
+        }
+
         Builder networkNamespace(Path path) {
             this.networkNamespace = path;
             return this;
@@ -136,8 +150,11 @@ final class RuncContainer implements AutoCloseable {
             Path bundle = work.resolve("bundle");
             RuncContainer container = new RuncContainer(id, bundle, work.resolve(id + ".log"));
             try {
-                Path contractDir = Files.createDirectories(work.resolve("contract"));
-                Files.copy(contract, contractDir.resolve("contract.yaml"));
+                Path contractDir = null;
+                if (contract != null) {
+                    contractDir = Files.createDirectories(work.resolve("contract"));
+                    Files.copy(contract, contractDir.resolve("contract.yaml"));
+                }
                 Commands.check("umoci", "unpack", "--image", ImageUnderTest.ociReference(), bundle.toString());
                 configure(bundle.resolve("config.json"), contractDir);
                 Process runc = Commands.start(List.of("runc", "run", "--detach", "--bundle", bundle.toString(), id),
@@ -167,12 +184,16 @@ final class RuncContainer implements AutoCloseable {
             process.putObject("user").put("uid", 65532).put("gid", 65532);
             ArrayNode processEnv = (ArrayNode) process.get("env");
             env.forEach((key, value) -> processEnv.add(key + "=" + value));
+            args.forEach(((ArrayNode) process.get("args"))::add);
             ArrayNode mounts = (ArrayNode) config.get("mounts");
             mounts.addObject().put("destination", "/tmp").put("type", "tmpfs").put("source", "tmpfs")
                     .putArray("options").add("nosuid").add("nodev").add("mode=1777").add("size=64m");
-            mounts.addObject().put("destination", CONTRACT_DIR).put("type", "bind")
-                    .put("source", contractDir.toString())
-                    .putArray("options").add("rbind").add("ro");
+            if (contractDir != null) {
+                this.mounts.put(CONTRACT_DIR, contractDir);
+            }
+            this.mounts.forEach((destination, source) -> mounts.addObject().put("destination", destination)
+                    .put("type", "bind").put("source", source.toString())
+                    .putArray("options").add("rbind").add("ro"));
             ObjectNode linux = (ObjectNode) config.get("linux");
             // the chart's limit for the sidecar container: the JVM's heap flags must fit it
             linux.with("resources").putObject("memory").put("limit", 256L * 1024 * 1024);
