@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +102,11 @@ class ImageIT {
         Commands.check("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                 "-subj", "/CN=mep-sidecar-injector", "-addext", "subjectAltName=IP:127.0.0.1",
                 "-keyout", files.resolve("tls.key").toString(), "-out", files.resolve("tls.crt").toString());
+        // as the chart mounts the Secret: mode 0440, group 65532 (the pod's fsGroup)
+        for (String file : List.of("tls.key", "tls.crt", "config.yaml")) {
+            Commands.check("chown", "0:65532", files.resolve(file).toString());
+            Files.setPosixFilePermissions(files.resolve(file), PosixFilePermissions.fromString("r--r-----"));
+        }
         RuncContainer injector = RuncContainer.builder("mep-injector").networkNamespace(pod.path())
                 .mount(files, "/etc/mep-injector").args("injector")
                 .env("MEP_INJECTOR_CONFIG", "/etc/mep-injector/config.yaml")
