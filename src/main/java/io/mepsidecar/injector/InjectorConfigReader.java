@@ -120,6 +120,9 @@ public final class InjectorConfigReader {
             checkValue("env." + name, name, ValueChecks::envName);
             if (SidecarContainerFactory.INJECTED_ENV.contains(name)) {
                 problems.add("env." + name + ": set by the injector itself (use the matching setting or annotation)");
+            } else if (SidecarContainerFactory.FIXED_ENV.contains(name)) {
+                problems.add("env." + name + ": the injected probes, metrics port and loopback-only API rely on"
+                        + " the sidecar's own value");
             }
         }
         return env;

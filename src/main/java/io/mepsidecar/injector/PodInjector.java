@@ -90,10 +90,14 @@ public final class PodInjector {
         return added;
     }
 
-    /** The sidecar's shutdown grace, rounded up to whole seconds, plus the margin. */
-    private static long requiredGraceSeconds(SidecarSpec spec) {
+    /**
+     * The sidecar's shutdown grace, rounded up to whole seconds, plus the margin; in plain mode also its preStop
+     * sleep, which the kubelet counts in the pod's grace period before the sidecar even gets SIGTERM.
+     */
+    private long requiredGraceSeconds(SidecarSpec spec) {
         long millis = spec.shutdownGraceDuration().toMillis();
-        return (millis + 999) / 1000 + GRACE_MARGIN_SECONDS;
+        long preStop = spec.mode() == InjectionMode.PLAIN ? config.preStopSleepSeconds() : 0;
+        return (millis + 999) / 1000 + GRACE_MARGIN_SECONDS + preStop;
     }
 
     private static boolean alreadyInjected(JsonNode pod, Map<String, String> annotations) {

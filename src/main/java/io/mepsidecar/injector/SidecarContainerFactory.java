@@ -17,6 +17,12 @@ public final class SidecarContainerFactory {
     static final Set<String> INJECTED_ENV = Set.of("MEP_APP_NAME", "MEP_INSTANCE_ID", "MEP_CONTRACT", "MEP_APP_URL",
             "MEP_SERVES", "MEP_APP_HEALTH_PATH", "MEP_SERVICE_MAX_CONCURRENCY", "MEP_SERVICE_CONSUMPTION",
             "MEP_SHUTDOWN_GRACE", "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL");
+    /**
+     * Settings the injected container depends on as the image has them: the API on 127.0.0.1 only, health and
+     * metrics on port 9000 (probes, the {@code mep-metrics} port, Prometheus annotations).
+     */
+    static final Set<String> FIXED_ENV = Set.of("QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT", "QUARKUS_MANAGEMENT_HOST",
+            "QUARKUS_MANAGEMENT_PORT", "QUARKUS_MANAGEMENT_ENABLED");
     private static final String STARTED_URL = "http://127.0.0.1:" + MANAGEMENT_PORT + "/q/health/started";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 

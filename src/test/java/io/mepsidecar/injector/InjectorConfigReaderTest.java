@@ -52,6 +52,15 @@ class InjectorConfigReaderTest {
     }
 
     @Test
+    void refusesEnvThatWouldMoveTheApiOffLoopbackOrHealthOffTheProbedPort() {
+        String yaml = "image: i\nenv:\n  QUARKUS_HTTP_HOST: 0.0.0.0\n  QUARKUS_MANAGEMENT_PORT: \"9100\"\n";
+
+        assertThatThrownBy(() -> InjectorConfigReader.read(yaml))
+                .hasMessageContaining("env.QUARKUS_HTTP_HOST: the injected probes")
+                .hasMessageContaining("env.QUARKUS_MANAGEMENT_PORT: the injected probes");
+    }
+
+    @Test
     void keepsEnvInFileOrder() {
         InjectorConfig config = InjectorConfigReader.read("image: i\nenv:\n  B_FIRST: \"1\"\n  A_SECOND: \"2\"\n");
 
