@@ -228,6 +228,21 @@ class HelmChartTest {
     }
 
     @Test
+    void injectorSleepsInPreStopSoTheApiServerStopsCallingItBeforeItStopsListening() {
+        JsonNode pod = defaults.get("Deployment", Chart.RELEASE).path("spec").path("template").path("spec");
+        JsonNode preStop = injectorContainer(defaults).path("lifecycle").path("preStop").path("exec");
+
+        assertThat(texts(preStop.path("command"))).containsExactly("/bin/sleep", "5");
+        assertThat(pod.path("terminationGracePeriodSeconds").asInt()).isEqualTo(15);
+
+        Manifests longer = Chart.render(Map.of("injector.preStopSleepSeconds", 20));
+        JsonNode longerPod = longer.get("Deployment", Chart.RELEASE).path("spec").path("template").path("spec");
+        assertThat(texts(injectorContainer(longer).path("lifecycle").path("preStop").path("exec").path("command")))
+                .containsExactly("/bin/sleep", "20");
+        assertThat(longerPod.path("terminationGracePeriodSeconds").asInt()).isGreaterThan(20);
+    }
+
+    @Test
     void serviceForwards443ToTheWebhookPort() {
         JsonNode port = defaults.get("Service", Chart.RELEASE).path("spec").path("ports").get(0);
 
