@@ -62,7 +62,8 @@ class HelmChartTest {
     void everyOptionalPartRenders() {
         assertThat(everything.kinds()).containsExactlyInAnyOrder("PodDisruptionBudget", "ServiceAccount",
                 "ConfigMap", "ConfigMap", "ConfigMap", "ConfigMap", "Service", "Deployment",
-                "MutatingWebhookConfiguration", "Certificate", "Issuer", "PodMonitor", "PrometheusRule");
+                "MutatingWebhookConfiguration", "Certificate", "Certificate", "Issuer", "Issuer", "PodMonitor",
+                "PrometheusRule");
     }
 
     @Test
@@ -158,12 +159,31 @@ class HelmChartTest {
                 Chart.RELEASE, Chart.RELEASE + "." + Chart.NAMESPACE, SERVICE_DNS);
         assertThat(texts(spec.path("ipAddresses"))).containsExactly("127.0.0.1");
         assertThat(spec.path("secretName").asText()).isEqualTo(tlsVolumeSecret(everything));
-        assertThat(spec.path("issuerRef").path("name").asText()).isEqualTo(Chart.RELEASE + "-selfsigned");
-        assertThat(everything.get("Issuer", Chart.RELEASE + "-selfsigned").path("spec").has("selfSigned")).isTrue();
         assertThat(mwc.path("metadata").path("annotations").path("cert-manager.io/inject-ca-from").asText())
                 .isEqualTo(Chart.NAMESPACE + "/" + Chart.RELEASE + "-tls");
         assertThat(webhook(everything).path("clientConfig").has("caBundle")).isFalse();
         assertThat(everything.ofKind("Secret")).as("cert-manager writes the Secret").isEmpty();
+    }
+
+    @Test
+    void certManagerSignsTheServingCertificateWithACaOfTheChartsOwnSoRenewalsKeepTheCaBundle() {
+        JsonNode servingIssuer = everything.get("Certificate", Chart.RELEASE + "-tls").path("spec").path("issuerRef");
+        ObjectNode caIssuer = everything.get("Issuer", Chart.RELEASE + "-ca");
+        ObjectNode ca = everything.get("Certificate", Chart.RELEASE + "-ca");
+        JsonNode caSpec = ca.path("spec");
+
+        assertThat(servingIssuer.path("name").asText()).isEqualTo(Chart.RELEASE + "-ca");
+        assertThat(servingIssuer.path("kind").asText()).isEqualTo("Issuer");
+        assertThat(caIssuer.path("spec").path("ca").path("secretName").asText()).isEqualTo(caSpec.path("secretName").asText());
+        assertThat(caSpec.path("isCA").asBoolean()).isTrue();
+        assertThat(caSpec.path("secretName").asText()).isEqualTo(Chart.RELEASE + "-ca")
+                .as("the CA's Secret is not the one the injector mounts").isNotEqualTo(tlsVolumeSecret(everything));
+        assertThat(Duration.parse("PT" + caSpec.path("duration").asText().toUpperCase()))
+                .as("the CA outlives many serving certificates")
+                .isGreaterThan(Duration.parse("PT" + everything.get("Certificate", Chart.RELEASE + "-tls")
+                        .path("spec").path("duration").asText().toUpperCase()).multipliedBy(5));
+        assertThat(caSpec.path("issuerRef").path("name").asText()).isEqualTo(Chart.RELEASE + "-selfsigned");
+        assertThat(everything.get("Issuer", Chart.RELEASE + "-selfsigned").path("spec").has("selfSigned")).isTrue();
     }
 
     @Test
@@ -173,6 +193,7 @@ class HelmChartTest {
                 "injector.tls.certManager.issuerRef.kind", "ClusterIssuer"));
 
         assertThat(manifests.ofKind("Issuer")).isEmpty();
+        assertThat(manifests.ofKind("Certificate")).hasSize(1);
         JsonNode issuerRef = manifests.get("Certificate", Chart.RELEASE + "-tls").path("spec").path("issuerRef");
         assertThat(issuerRef.path("name").asText()).isEqualTo("company-ca");
         assertThat(issuerRef.path("kind").asText()).isEqualTo("ClusterIssuer");
