@@ -473,6 +473,19 @@ class HelmChartTest {
     }
 
     @Test
+    void schemaRejectsSidecarEnvTheInjectorSetsOrThatWouldMoveTheSidecarsPorts() {
+        for (String name : List.of("MEP_APP_NAME", "MEP_INSTANCE_ID", "MEP_CONTRACT", "MEP_APP_URL", "MEP_SERVES",
+                "MEP_APP_HEALTH_PATH", "MEP_SERVICE_MAX_CONCURRENCY", "MEP_SERVICE_CONSUMPTION", "MEP_SHUTDOWN_GRACE",
+                "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL", "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT",
+                "QUARKUS_MANAGEMENT_HOST", "QUARKUS_MANAGEMENT_PORT", "QUARKUS_MANAGEMENT_ENABLED")) {
+            assertThatThrownBy(() -> Chart.template(Map.of("sidecar.env." + name, "x")))
+                    .as(name).hasMessageContaining(name);
+        }
+        assertThat(Chart.template(Map.of("sidecar.env.MEP_CALLER_MAX_IN_FLIGHT", "500", "sidecar.env.QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE", "20M")))
+                .contains("MEP_CALLER_MAX_IN_FLIGHT").contains("QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE");
+    }
+
+    @Test
     void lintFailsOnAValuesFileThatBreaksTheSchema() throws IOException {
         Path copy = copyOfChart("bad-values");
         Path values = copy.resolve("values.yaml");
