@@ -313,6 +313,10 @@ class HelmChartTest {
         assertThat(config.path("appPort").isInt()).isTrue();
         assertThat(config.path("appPort").asInt()).isEqualTo(9090);
         assertThat(config.path("logLevel").asText()).isEqualTo("DEBUG");
+        assertThat(Chart.render(Map.of("sidecar.logLevel", "OFF")).get("ConfigMap", Chart.RELEASE + "-config")
+                .path("data").path("config.yaml").asText())
+                .as("quoted like the other strings: a YAML 1.1 reader takes a plain OFF for false")
+                .contains("logLevel: \"OFF\"");
         assertThat(config.path("shutdownGrace").asText()).isEqualTo("40s");
         assertThat(config.path("preStopSleepSeconds").asInt()).isEqualTo(5);
         assertThat(config.path("prometheusAnnotations").isBoolean()).isTrue();
