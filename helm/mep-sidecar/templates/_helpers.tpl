@@ -95,7 +95,7 @@ kafka:
   bootstrapServers: {{ .Values.sidecar.kafka.bootstrapServers | quote }}
   envFromSecret: {{ .Values.sidecar.kafka.envFromSecret | quote }}
 appPort: {{ .Values.sidecar.appPort }}
-logLevel: {{ .Values.sidecar.logLevel }}
+logLevel: {{ .Values.sidecar.logLevel | quote }}
 shutdownGrace: {{ .Values.sidecar.shutdownGrace | quote }}
 preStopSleepSeconds: {{ .Values.sidecar.preStopSleepSeconds }}
 prometheusAnnotations: {{ .Values.sidecar.prometheusAnnotations }}

@@ -62,7 +62,8 @@ class HelmChartTest {
     void everyOptionalPartRenders() {
         assertThat(everything.kinds()).containsExactlyInAnyOrder("PodDisruptionBudget", "ServiceAccount",
                 "ConfigMap", "ConfigMap", "ConfigMap", "ConfigMap", "Service", "Deployment",
-                "MutatingWebhookConfiguration", "Certificate", "Issuer", "PodMonitor", "PrometheusRule");
+                "MutatingWebhookConfiguration", "Certificate", "Certificate", "Issuer", "Issuer", "PodMonitor",
+                "PrometheusRule");
     }
 
     @Test
@@ -158,12 +159,31 @@ class HelmChartTest {
                 Chart.RELEASE, Chart.RELEASE + "." + Chart.NAMESPACE, SERVICE_DNS);
         assertThat(texts(spec.path("ipAddresses"))).containsExactly("127.0.0.1");
         assertThat(spec.path("secretName").asText()).isEqualTo(tlsVolumeSecret(everything));
-        assertThat(spec.path("issuerRef").path("name").asText()).isEqualTo(Chart.RELEASE + "-selfsigned");
-        assertThat(everything.get("Issuer", Chart.RELEASE + "-selfsigned").path("spec").has("selfSigned")).isTrue();
         assertThat(mwc.path("metadata").path("annotations").path("cert-manager.io/inject-ca-from").asText())
                 .isEqualTo(Chart.NAMESPACE + "/" + Chart.RELEASE + "-tls");
         assertThat(webhook(everything).path("clientConfig").has("caBundle")).isFalse();
         assertThat(everything.ofKind("Secret")).as("cert-manager writes the Secret").isEmpty();
+    }
+
+    @Test
+    void certManagerSignsTheServingCertificateWithACaOfTheChartsOwnSoRenewalsKeepTheCaBundle() {
+        JsonNode servingIssuer = everything.get("Certificate", Chart.RELEASE + "-tls").path("spec").path("issuerRef");
+        ObjectNode caIssuer = everything.get("Issuer", Chart.RELEASE + "-ca");
+        ObjectNode ca = everything.get("Certificate", Chart.RELEASE + "-ca");
+        JsonNode caSpec = ca.path("spec");
+
+        assertThat(servingIssuer.path("name").asText()).isEqualTo(Chart.RELEASE + "-ca");
+        assertThat(servingIssuer.path("kind").asText()).isEqualTo("Issuer");
+        assertThat(caIssuer.path("spec").path("ca").path("secretName").asText()).isEqualTo(caSpec.path("secretName").asText());
+        assertThat(caSpec.path("isCA").asBoolean()).isTrue();
+        assertThat(caSpec.path("secretName").asText()).isEqualTo(Chart.RELEASE + "-ca")
+                .as("the CA's Secret is not the one the injector mounts").isNotEqualTo(tlsVolumeSecret(everything));
+        assertThat(Duration.parse("PT" + caSpec.path("duration").asText().toUpperCase()))
+                .as("the CA outlives many serving certificates")
+                .isGreaterThan(Duration.parse("PT" + everything.get("Certificate", Chart.RELEASE + "-tls")
+                        .path("spec").path("duration").asText().toUpperCase()).multipliedBy(5));
+        assertThat(caSpec.path("issuerRef").path("name").asText()).isEqualTo(Chart.RELEASE + "-selfsigned");
+        assertThat(everything.get("Issuer", Chart.RELEASE + "-selfsigned").path("spec").has("selfSigned")).isTrue();
     }
 
     @Test
@@ -173,6 +193,7 @@ class HelmChartTest {
                 "injector.tls.certManager.issuerRef.kind", "ClusterIssuer"));
 
         assertThat(manifests.ofKind("Issuer")).isEmpty();
+        assertThat(manifests.ofKind("Certificate")).hasSize(1);
         JsonNode issuerRef = manifests.get("Certificate", Chart.RELEASE + "-tls").path("spec").path("issuerRef");
         assertThat(issuerRef.path("name").asText()).isEqualTo("company-ca");
         assertThat(issuerRef.path("kind").asText()).isEqualTo("ClusterIssuer");
@@ -228,6 +249,21 @@ class HelmChartTest {
     }
 
     @Test
+    void injectorSleepsInPreStopSoTheApiServerStopsCallingItBeforeItStopsListening() {
+        JsonNode pod = defaults.get("Deployment", Chart.RELEASE).path("spec").path("template").path("spec");
+        JsonNode preStop = injectorContainer(defaults).path("lifecycle").path("preStop").path("exec");
+
+        assertThat(texts(preStop.path("command"))).containsExactly("/bin/sleep", "5");
+        assertThat(pod.path("terminationGracePeriodSeconds").asInt()).isEqualTo(15);
+
+        Manifests longer = Chart.render(Map.of("injector.preStopSleepSeconds", 20));
+        JsonNode longerPod = longer.get("Deployment", Chart.RELEASE).path("spec").path("template").path("spec");
+        assertThat(texts(injectorContainer(longer).path("lifecycle").path("preStop").path("exec").path("command")))
+                .containsExactly("/bin/sleep", "20");
+        assertThat(longerPod.path("terminationGracePeriodSeconds").asInt()).isGreaterThan(20);
+    }
+
+    @Test
     void serviceForwards443ToTheWebhookPort() {
         JsonNode port = defaults.get("Service", Chart.RELEASE).path("spec").path("ports").get(0);
 
@@ -277,6 +313,10 @@ class HelmChartTest {
         assertThat(config.path("appPort").isInt()).isTrue();
         assertThat(config.path("appPort").asInt()).isEqualTo(9090);
         assertThat(config.path("logLevel").asText()).isEqualTo("DEBUG");
+        assertThat(Chart.render(Map.of("sidecar.logLevel", "OFF")).get("ConfigMap", Chart.RELEASE + "-config")
+                .path("data").path("config.yaml").asText())
+                .as("quoted like the other strings: a YAML 1.1 reader takes a plain OFF for false")
+                .contains("logLevel: \"OFF\"");
         assertThat(config.path("shutdownGrace").asText()).isEqualTo("40s");
         assertThat(config.path("preStopSleepSeconds").asInt()).isEqualTo(5);
         assertThat(config.path("prometheusAnnotations").isBoolean()).isTrue();
@@ -434,6 +474,19 @@ class HelmChartTest {
                 .hasMessageContaining("logLevel");
         assertThatThrownBy(() -> Chart.template(Map.of("contract.operations.get-quote.pattern", "fire-and-forget")))
                 .hasMessageContaining("pattern");
+    }
+
+    @Test
+    void schemaRejectsSidecarEnvTheInjectorSetsOrThatWouldMoveTheSidecarsPorts() {
+        for (String name : List.of("MEP_APP_NAME", "MEP_INSTANCE_ID", "MEP_CONTRACT", "MEP_APP_URL", "MEP_SERVES",
+                "MEP_APP_HEALTH_PATH", "MEP_SERVICE_MAX_CONCURRENCY", "MEP_SERVICE_CONSUMPTION", "MEP_SHUTDOWN_GRACE",
+                "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL", "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT",
+                "QUARKUS_MANAGEMENT_HOST", "QUARKUS_MANAGEMENT_PORT", "QUARKUS_MANAGEMENT_ENABLED")) {
+            assertThatThrownBy(() -> Chart.template(Map.of("sidecar.env." + name, "x")))
+                    .as(name).hasMessageContaining(name);
+        }
+        assertThat(Chart.template(Map.of("sidecar.env.MEP_CALLER_MAX_IN_FLIGHT", "500", "sidecar.env.QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE", "20M")))
+                .contains("MEP_CALLER_MAX_IN_FLIGHT").contains("QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE");
     }
 
     @Test

@@ -75,6 +75,18 @@ class ManifestSchemaTest {
         assertThat(certificate.path("spec").path("dnsNames").isArray()).isTrue();
         assertThat(issuer.path("apiVersion").asText()).isEqualTo("cert-manager.io/v1");
         assertThat(fieldNames(issuer.path("spec"))).isSubsetOf(ISSUER_SPEC).hasSize(1);
+
+        ObjectNode ca = manifests.get("Certificate", Chart.RELEASE + "-ca");
+        ObjectNode caIssuer = manifests.get("Issuer", Chart.RELEASE + "-ca");
+        assertThat(ca.path("apiVersion").asText()).isEqualTo("cert-manager.io/v1");
+        assertThat(fieldNames(ca.path("spec"))).isSubsetOf(CERTIFICATE_SPEC).contains("secretName", "issuerRef", "isCA");
+        assertThat(ca.path("spec").path("isCA").isBoolean()).isTrue();
+        assertThat(fieldNames(ca.path("spec").path("issuerRef"))).isSubsetOf("name", "kind", "group");
+        assertThat(fieldNames(ca.path("spec").path("privateKey")))
+                .isSubsetOf("algorithm", "size", "encoding", "rotationPolicy");
+        assertThat(caIssuer.path("apiVersion").asText()).isEqualTo("cert-manager.io/v1");
+        assertThat(fieldNames(caIssuer.path("spec"))).containsExactly("ca");
+        assertThat(fieldNames(caIssuer.path("spec").path("ca"))).containsExactly("secretName");
     }
 
     @Test
