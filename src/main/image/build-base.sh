@@ -73,6 +73,14 @@ extract_packages() {
   rm -rf "$root"/usr/share/doc "$root"/usr/share/man "$root"/usr/share/lintian "$root"/usr/share/locale \
     "$root"/usr/share/info "$root"/usr/share/bug "$root"/usr/lib/x86_64-linux-gnu/gconv "$root"/usr/sbin \
     "$root"/etc/ld.so.conf.d "$root"/usr/share/ca-certificates-java
+  # Releases after bookworm ship everything under /usr (merged /usr): give the tree the top-level links a merged
+  # system has, so the JRE finds its loader at /lib64 and the hooks find /bin/sh either way.
+  local dir
+  for dir in bin lib lib64; do
+    if [[ -d "$root/usr/$dir" && ! -e "$root/$dir" ]]; then ln -s "usr/$dir" "$root/$dir"; fi
+  done
+  [[ -e "$root/bin/busybox" ]] || fail "busybox-static did not install /bin/busybox or /usr/bin/busybox"
+  [[ -e "$root/lib64/ld-linux-x86-64.so.2" ]] || fail "libc6 did not install the loader /lib64/ld-linux-x86-64.so.2"
   local tool
   for tool in sh sleep wget; do ln -sf busybox "$root/bin/$tool"; done
 }
