@@ -40,6 +40,12 @@ public final class PodInjector {
             return InjectionDecision.skip(SkipReason.BAD_REQUEST, List.of("mep-sidecar not injected: the pod has no "
                     + "spec.containers"), "pod has no spec.containers");
         }
+        List<String> taken = takenVolumeNames(pod.path("spec").path("volumes"));
+        if (!taken.isEmpty()) {
+            String why = "the pod already has a volume named " + String.join(" and ", taken)
+                    + ", which the sidecar needs; rename it";
+            return InjectionDecision.skip(SkipReason.NAME_CONFLICT, notInjected(List.of(why)), why);
+        }
         SidecarSpec spec;
         try {
             spec = SidecarAnnotations.read(annotations, strings(pod.path("metadata").path("labels")), config);
@@ -98,6 +104,17 @@ public final class PodInjector {
         long millis = spec.shutdownGraceDuration().toMillis();
         long preStop = spec.mode() == InjectionMode.PLAIN ? config.preStopSleepSeconds() : 0;
         return (millis + 999) / 1000 + GRACE_MARGIN_SECONDS + preStop;
+    }
+
+    private static List<String> takenVolumeNames(JsonNode volumes) {
+        List<String> taken = new ArrayList<>();
+        for (JsonNode volume : volumes) {
+            String name = volume.path("name").asText();
+            if (name.equals(SidecarContainerFactory.CONTRACT_VOLUME) || name.equals(SidecarContainerFactory.TMP_VOLUME)) {
+                taken.add(name);
+            }
+        }
+        return taken;
     }
 
     private static boolean alreadyInjected(JsonNode pod, Map<String, String> annotations) {

@@ -6,6 +6,8 @@ public enum SkipReason {
     ALREADY_INJECTED("already-injected"),
     NO_APP_NAME("no-app-name"),
     INVALID_ANNOTATION("invalid-annotation"),
+    /** The pod already has a volume of a name the sidecar needs: the API server would refuse the patched pod. */
+    NAME_CONFLICT("name-conflict"),
     BAD_REQUEST("bad-request");
 
     private final String label;
