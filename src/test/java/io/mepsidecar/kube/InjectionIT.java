@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,21 +29,25 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.TemplateCommand;
+import com.marcnuri.helm.InstallCommand;
+import com.marcnuri.helm.Release;
+import com.marcnuri.helm.UpgradeCommand;
 
 import io.mepsidecar.testing.Closer;
 import io.mepsidecar.testing.FreePorts;
 
 /**
- * The whole injection path with real parts: the Helm chart rendered (its {@code lookup} of the TLS Secret asks this
- * API server), its objects applied to a real kube-apiserver, the injector running as its own process from the
- * sidecar's jar ({@code java -jar quarkus-run.jar injector}) with the chart's config and certificate, and the chart's
- * {@code MutatingWebhookConfiguration} (its {@code caBundle} untouched) rerouted from the Service to that process.
- * Pods created through the API server come back as stored, with or without the sidecar.
+ * The whole injection path with real parts: the Helm chart installed with {@code helm install} (the Helm library)
+ * into a real kube-apiserver, the injector running as its own process from the sidecar's jar
+ * ({@code java -jar quarkus-run.jar injector}) with the config and certificate the install stored, and the chart's
+ * {@code MutatingWebhookConfiguration} (its {@code caBundle} untouched) rerouted from the Service, which has no
+ * endpoints without a kubelet, to that process. Pods created through the API server come back as stored, with or
+ * without the sidecar; {@code helm upgrade} keeps the certificate.
  *
  * <p>The API server is 1.20: it predates native sidecars, so the chart resolves {@code nativeSidecar: auto} to the
- * plain-container mode here (the golden tests cover the native one), and it does not label namespaces with
- * {@code kubernetes.io/metadata.name} (1.21+), so the test sets that label as newer servers do.
+ * plain-container mode here (the golden tests cover the native one); it serves no {@code policy/v1}, so the
+ * PodDisruptionBudget is off; and it does not label namespaces with {@code kubernetes.io/metadata.name} (1.21+),
+ * so the test sets that label as newer servers do.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InjectionIT {
@@ -54,35 +57,30 @@ class InjectionIT {
     private static final String APPS = "shop-" + UUID.randomUUID().toString().substring(0, 6);
     private static final Path CHART = Path.of("helm/mep-sidecar");
     private static final Path WORK = Path.of("target", "kube-test");
+    private static final Path KUBECONFIG = WORK.resolve("kubeconfig");
     private static final Duration READY = Duration.ofSeconds(60);
     private static final Map<String, String> INJECTOR_ENV = new HashMap<>();
 
     private static KubeApiServer kube;
     private static Process injector;
     private static int managementPort;
-    private static String rendered;
+    private static String installNotes;
+    /** The webhook configuration as the install stored it, before the test pointed it at the injector process. */
+    private static ObjectNode installedWebhook;
 
     @BeforeAll
     static void installChart() throws IOException {
         kube = KubeApiServer.start();
         writeKubeconfig();
         kube.apply(namespace(SYSTEM) + "---\n" + namespace(APPS));
-        rendered = renderChart();
-        List<String> skipped = new ArrayList<>();
-        for (ObjectNode object : KubeObjects.parse(rendered)) {
-            if (object.path("kind").asText().equals("PodDisruptionBudget")) {
-                skipped.add(object.path("apiVersion").asText()); // policy/v1 is served from 1.21 on
-                continue;
-            }
-            if (!object.path("kind").asText().equals("MutatingWebhookConfiguration")) {
-                kube.client().apply(object);
-            }
-        }
-        assertThat(skipped).as("objects a 1.20 API server cannot store").containsExactly("policy/v1");
+        Release release = chartValues(new Helm(CHART).install().withName(RELEASE).withNamespace(SYSTEM)
+                .withKubeConfig(KUBECONFIG)).call();
+        assertThat(release.getStatus()).isEqualTo("deployed");
+        installNotes = release.getOutput();
         injector = startInjector();
-        ObjectNode webhook = KubeObjects.single(rendered, "MutatingWebhookConfiguration");
-        kube.client().apply(MutatingWebhooks.routeToUrl(webhook,
-                "https://127.0.0.1:" + injectorSetting("MEP_INJECTOR_PORT")));
+        installedWebhook = (ObjectNode) webhookConfiguration();
+        kube.client().apply(MutatingWebhooks.routeToUrl(installedWebhook,
+                "https://127.0.0.1:" + INJECTOR_ENV.get("MEP_INJECTOR_PORT")));
     }
 
     @AfterAll
@@ -149,14 +147,8 @@ class InjectionIT {
 
     @Test
     @Order(3)
-    void upgradeKeepsTheCertificateTheClusterHas() {
-        String again = renderChart();
-        assertThat(KubeObjects.secretData(KubeObjects.single(again, "Secret"), "tls.crt"))
-                .isEqualTo(KubeObjects.secretData(KubeObjects.single(rendered, "Secret"), "tls.crt"));
-        assertThat(KubeObjects.single(again, "MutatingWebhookConfiguration").path("webhooks").get(0)
-                .path("clientConfig").path("caBundle").asText())
-                .isEqualTo(KubeObjects.single(rendered, "MutatingWebhookConfiguration").path("webhooks").get(0)
-                        .path("clientConfig").path("caBundle").asText());
+    void installNotesSayHowToAnnotateAPod() {
+        assertThat(installNotes).contains("mep-sidecar.io/inject: \"true\"");
     }
 
     @Test
@@ -170,19 +162,50 @@ class InjectionIT {
         assertThat(containerNames(pod.path("spec").path("containers"))).containsExactly("app");
     }
 
-    private static String renderChart() {
-        TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(SYSTEM)
-                .withKubeVersion("1.20.2")
-                .set("injector.tls.ipAddresses[0]", "127.0.0.1")
-                .set("sidecar.kafka.bootstrapServers", "kafka.test.invalid:9092")
-                .set("contract.namespaces[0]", APPS);
-        return template.call();
+    @Test
+    @Order(5)
+    void upgradeKeepsTheCertificateTheClusterHas() {
+        kube.client().apply(installedWebhook); // as installed (the Service), so that Helm's merge finds its own
+        String certificate = KubeObjects.secretData(tlsSecret(), "tls.crt");
+        String caBundle = webhookConfiguration().path("webhooks").get(0).path("clientConfig").path("caBundle").asText();
+
+        Release upgraded = chartValues(new Helm(CHART).upgrade().withName(RELEASE).withNamespace(SYSTEM)
+                .withKubeConfig(KUBECONFIG)).call();
+
+        assertThat(upgraded.getRevision()).isEqualTo("2");
+        assertThat(KubeObjects.secretData(tlsSecret(), "tls.crt")).isEqualTo(certificate);
+        assertThat(webhookConfiguration().path("webhooks").get(0).path("clientConfig").path("caBundle").asText())
+                .isEqualTo(caBundle);
     }
 
-    /** Helm's lookup reads KUBECONFIG (set by the kube profile to this file): it points at the test API server. */
+    private static InstallCommand chartValues(InstallCommand install) {
+        return install.set("injector.tls.ipAddresses[0]", "127.0.0.1")
+                .set("injector.podDisruptionBudget.enabled", false)
+                .set("sidecar.kafka.bootstrapServers", "kafka.test.invalid:9092")
+                .set("contract.namespaces[0]", APPS);
+    }
+
+    private static UpgradeCommand chartValues(UpgradeCommand upgrade) {
+        return upgrade.set("injector.tls.ipAddresses[0]", "127.0.0.1")
+                .set("injector.podDisruptionBudget.enabled", false)
+                .set("sidecar.kafka.bootstrapServers", "kafka.test.invalid:9092")
+                .set("contract.namespaces[0]", APPS);
+    }
+
+    private static JsonNode tlsSecret() {
+        return StreamSupport.stream(kube.get("/api/v1/namespaces/" + SYSTEM + "/secrets").path("items").spliterator(),
+                false).filter(secret -> "kubernetes.io/tls".equals(secret.path("type").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no TLS Secret in " + SYSTEM));
+    }
+
+    private static JsonNode webhookConfiguration() {
+        return kube.get("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/" + RELEASE);
+    }
+
+    /** The kubeconfig Helm uses (also the kube profile's KUBECONFIG): the test API server and its admin token. */
     private static void writeKubeconfig() throws IOException {
         Files.createDirectories(WORK);
-        Files.writeString(WORK.resolve("kubeconfig"), """
+        Files.writeString(KUBECONFIG, """
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -202,13 +225,14 @@ class InjectionIT {
                 StandardCharsets.UTF_8);
     }
 
-    /** The injector process with the chart's config.yaml and TLS Secret, on 127.0.0.1 and free ports. */
+    /** The injector process with the config.yaml and TLS Secret the install stored, on 127.0.0.1 and free ports. */
     private static Process startInjector() throws IOException {
         Path dir = Files.createDirectories(WORK.resolve("injector"));
-        ObjectNode config = KubeObjects.ofKind(rendered, "ConfigMap").stream()
-                .filter(map -> map.path("data").has("config.yaml")).findFirst().orElseThrow();
+        JsonNode config = StreamSupport.stream(kube.get("/api/v1/namespaces/" + SYSTEM + "/configmaps")
+                .path("items").spliterator(), false).filter(map -> map.path("data").has("config.yaml"))
+                .findFirst().orElseThrow(() -> new AssertionError("no injector config in " + SYSTEM));
         Files.writeString(dir.resolve("config.yaml"), config.path("data").path("config.yaml").asText());
-        ObjectNode secret = KubeObjects.single(rendered, "Secret");
+        JsonNode secret = tlsSecret();
         Files.writeString(dir.resolve("tls.crt"), KubeObjects.secretData(secret, "tls.crt"));
         Files.writeString(dir.resolve("tls.key"), KubeObjects.secretData(secret, "tls.key"));
         managementPort = FreePorts.next();

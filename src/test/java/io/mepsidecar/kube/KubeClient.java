@@ -94,16 +94,21 @@ public final class KubeClient {
         return stored;
     }
 
-    /** Creates {@code object}, or replaces it when one of its kind and name exists. */
+    /**
+     * Creates {@code object}, or replaces it when one of its kind and name exists. An object read from the server
+     * may be given: its {@code resourceVersion} and {@code uid} are left out of the create.
+     */
     public JsonNode apply(ObjectNode object) {
         String namespace = object.path("metadata").path("namespace").asText("default");
         String collection = resource(object).collection(namespace);
-        HttpResponse<String> created = send("POST", collection, KubeObjects.toJson(object));
+        ObjectNode fresh = object.deepCopy();
+        fresh.withObjectProperty("metadata").remove(List.of("resourceVersion", "uid"));
+        HttpResponse<String> created = send("POST", collection, KubeObjects.toJson(fresh));
         if (created.statusCode() != 409) {
             return KubeObjects.readJson(check("POST", collection, created));
         }
         String path = collection + "/" + KubeObjects.name(object);
-        ObjectNode replacement = object.deepCopy();
+        ObjectNode replacement = fresh;
         replacement.withObjectProperty("metadata")
                 .put("resourceVersion", get(path).path("metadata").path("resourceVersion").asText());
         return replace(path, KubeObjects.toJson(replacement));
