@@ -64,7 +64,10 @@ final class AdmissionHandler implements HttpHandler {
         }
         InjectionDecision decision = decide(request);
         metrics.record(decision);
-        LOG.info(() -> "pod " + request.namespace() + "/" + request.podName() + ": " + decision.summary()
+        // every pod created in the covered namespaces passes here: those that did not ask are counted, not logged
+        Level level = decision.skipReason().filter(SkipReason.NOT_REQUESTED::equals).isPresent() ? Level.FINE
+                : Level.INFO;
+        LOG.log(level, () -> "pod " + request.namespace() + "/" + request.podName() + ": " + decision.summary()
                 + (decision.injected() ? "" : " (" + decision.detail() + ")"));
         HttpExchanges.send(exchange, 200, "application/json", AdmissionReviews.response(request.uid(), decision));
     }
