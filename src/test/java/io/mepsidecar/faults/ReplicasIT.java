@@ -148,6 +148,9 @@ class ReplicasIT {
                 .filter(r -> r.path().equals("/accept-only") && body.equals(new String(r.body(),
                         StandardCharsets.UTF_8)))
                 .map(r -> r.header("Mep-Correlation-Id")).findFirst().orElse(null), found -> found != null);
+        // the app has the request; its 202 is on the state topic once the sidecar has read the deferral back (before
+        // that, a sidecar killed leaves the request to be delivered again, and a PUT meanwhile is a 404)
+        await().until(() -> Metrics.value(delivered, "mep_service_replies_kept", "") >= 1);
 
         delivered.kill();
         SidecarProcess replacement = sidecar(SidecarProcess.builder("defer-service").serves("accept-only")
