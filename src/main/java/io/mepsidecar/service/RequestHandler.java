@@ -1,5 +1,6 @@
 package io.mepsidecar.service;
 
+import io.mepsidecar.app.LocalApp;
 import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.Operation;
@@ -58,6 +59,12 @@ public class RequestHandler {
 
     @Inject
     DeferredReplies deferredReplies;
+
+    @Inject
+    Requeues requeues;
+
+    @Inject
+    LocalApp app;
 
     @Inject
     ServedRequests servedRequests;
@@ -262,16 +269,27 @@ public class RequestHandler {
 
     /**
      * A record given back on the last delivery the broker makes (share groups: {@link RecordLease#isLastDelivery()})
-     * would be dropped by the broker: it is dead-lettered instead, so that nothing accepted is lost.
+     * would be dropped by the broker: it is dead-lettered instead, so that nothing accepted is lost. Unless this
+     * replica's app is away, which says nothing about the request: then it is published again ({@link Requeues}), up to
+     * {@code mep.service.max-deliveries} times.
      */
     private CompletableFuture<Result> lastDelivery(Operation operation, ConsumerRecord<String, byte[]> record,
             RecordLease lease, Result done) {
         if (done.disposition() != Disposition.UNFINISHED || !lease.isLastDelivery() || !lease.isCurrent()) {
             return CompletableFuture.completedFuture(done);
         }
+        if (!app.isAvailable() && requeues.allowed(record)) { // not the request's fault: another replica may serve it
+            return requeues.requeue(operation, record, lease::isCurrent)
+                    .thenApply(disposition -> new Result(disposition, Outcome.HANDED_BACK))
+                    .exceptionallyCompose(error -> deadLetter(operation, record, new Rejection(
+                            DeadLetterReason.DELIVERY_FAILED, "on its last delivery with the app away, and it cannot"
+                            + " be published again to " + record.topic() + ": " + error), lease::isCurrent));
+        }
         return deadLetter(operation, record, new Rejection(DeadLetterReason.DELIVERY_FAILED, "not finished in "
                 + lease.deliveryCount() + " deliveries, the last the share group makes (mep.service.max-deliveries,"
-                + " or the broker's group.share.delivery.count.limit if lower)"), lease::isCurrent);
+                + " or the broker's group.share.delivery.count.limit if lower)"
+                + (Requeues.count(record) > 0 ? ", after " + Requeues.count(record) + " requeues while replicas had"
+                        + " no app" : "")), lease::isCurrent);
     }
 
     /** Runs {@code next} after a pause, on a Vert.x timer; a {@code next} that throws fails the result. */

@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@link AbstractAppUnreachableTest} on share groups, and what only share groups need: a request given back on the
- * last delivery the broker makes would be dropped by the broker, so it goes to the dead-letter topic instead.
+ * last delivery the broker makes would be dropped by the broker. With the app away it is published again for another
+ * replica (up to {@code mep.service.max-deliveries} times), else it goes to the dead-letter topic.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
@@ -44,25 +45,51 @@ class AppUnreachableShareGroupTest extends AbstractAppUnreachableTest {
     String bootstrap;
 
     @Test
-    void aRequestHandedBackOnItsLastDeliveryIsDeadLetteredNotDropped() throws Exception {
+    void aRequestHandedBackOnItsLastDeliveryBecauseTheAppIsAwayIsPublishedAgainNotDeadLettered() throws Exception {
         String id = UUID.randomUUID().toString();
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(WireHeaders.CORRELATION_ID, id.getBytes(StandardCharsets.UTF_8));
-        headers.add(WireHeaders.REPLY_TO, "caller.replies".getBytes(StandardCharsets.UTF_8));
-        headers.add(WireHeaders.DEADLINE, Instant.now().plusSeconds(30).toString().getBytes(StandardCharsets.UTF_8));
-        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("test.gone", 0, 7L, 0L,
-                TimestampType.CREATE_TIME, 0, 0, id, "{}".getBytes(StandardCharsets.UTF_8), headers,
-                Optional.empty(), Optional.of((short) 3));
 
-        Disposition disposition = handler.handle(served.byTopic("test.gone").orElseThrow(), record,
-                new LastDelivery(3)).get(20, TimeUnit.SECONDS);
+        Disposition disposition = handler.handle(served.byTopic("test.gone").orElseThrow(),
+                lastDelivery(id, null), new LastDelivery(3)).get(20, TimeUnit.SECONDS);
+
+        assertThat(disposition).as("the original, once its copy is written").isEqualTo(Disposition.FINISHED);
+        List<ConsumerRecord<String, byte[]>> copies = await().atMost(Duration.ofSeconds(10)).until(
+                () -> TopicReader.recordsWithHeader(bootstrap, "test.gone", WireHeaders.CORRELATION_ID, id),
+                l -> !l.isEmpty());
+        assertThat(copies).hasSize(1);
+        assertThat(TopicReader.header(copies.get(0), Requeues.HEADER)).isEqualTo("1");
+        assertThat(TopicReader.header(copies.get(0), WireHeaders.REPLY_TO)).isEqualTo("caller.replies");
+        assertThat(new String(copies.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{}");
+        assertThat(TopicReader.recordsWithHeader(bootstrap, "test.gone.dlq", WireHeaders.CORRELATION_ID, id))
+                .as("dead letters").isEmpty();
+    }
+
+    @Test
+    void aRequestRequeuedAsOftenAsItMayBeIsDeadLetteredOnItsLastDeliveryNotDropped() throws Exception {
+        String id = UUID.randomUUID().toString();
+
+        Disposition disposition = handler.handle(served.byTopic("test.gone").orElseThrow(),
+                lastDelivery(id, "5"), new LastDelivery(3)).get(20, TimeUnit.SECONDS);
 
         assertThat(disposition).isEqualTo(Disposition.DEAD_LETTERED);
         List<ConsumerRecord<String, byte[]>> letters = await().atMost(Duration.ofSeconds(10)).until(
                 () -> TopicReader.recordsWithHeader(bootstrap, "test.gone.dlq", WireHeaders.CORRELATION_ID, id),
                 l -> !l.isEmpty());
         assertThat(TopicReader.header(letters.get(0), "dead-letter-reason")).isEqualTo("delivery-failed");
+        assertThat(TopicReader.header(letters.get(0), "dead-letter-cause")).contains("after 5 requeues");
         assertThat(TopicReader.header(letters.get(0), "dead-letter-offset")).isEqualTo("7");
+    }
+
+    /** A request-reply record at offset 7, requeued {@code requeues} times before (none when null). */
+    private static ConsumerRecord<String, byte[]> lastDelivery(String id, String requeues) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(WireHeaders.CORRELATION_ID, id.getBytes(StandardCharsets.UTF_8));
+        headers.add(WireHeaders.REPLY_TO, "caller.replies".getBytes(StandardCharsets.UTF_8));
+        headers.add(WireHeaders.DEADLINE, Instant.now().plusSeconds(30).toString().getBytes(StandardCharsets.UTF_8));
+        if (requeues != null) {
+            headers.add(Requeues.HEADER, requeues.getBytes(StandardCharsets.UTF_8));
+        }
+        return new ConsumerRecord<>("test.gone", 0, 7L, 0L, TimestampType.CREATE_TIME, 0, 0, id,
+                "{}".getBytes(StandardCharsets.UTF_8), headers, Optional.empty(), Optional.of((short) 3));
     }
 
     /** A record on the last delivery the share group makes. */
