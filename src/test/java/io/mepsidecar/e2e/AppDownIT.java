@@ -151,10 +151,14 @@ class AppDownIT {
         return pending.stream().map(CompletableFuture::join).collect(Collectors.toList());
     }
 
-    /** Waits until exactly these replicas are given work by the broker. */
+    /**
+     * Waits until exactly these replicas are given work by the broker, and (consumer group) no rebalance is under way:
+     * one still settling, say as a replica of an earlier test leaves, would count as a rebalance of the test's.
+     */
     private void awaitAtWork(String... instances) {
         Set<String> expected = Set.of(instances).stream().map(AppDownIT::replica).collect(Collectors.toSet());
-        await().atMost(Duration.ofSeconds(40)).until(() -> atWork().equals(expected));
+        await().atMost(Duration.ofSeconds(40)).until(() -> atWork().equals(expected)
+                && mode.settled(broker.bootstrapServers(), GROUP, "e2e.work"));
     }
 
     private Set<String> atWork() throws Exception {

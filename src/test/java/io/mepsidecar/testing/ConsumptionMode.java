@@ -2,10 +2,12 @@ package io.mepsidecar.testing;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
@@ -54,6 +56,26 @@ public enum ConsumptionMode {
                     .filter(m -> !m.assignment().topicPartitions().isEmpty())
                     .map(m -> clientIdSuffix.matcher(m.clientId()).replaceFirst(""))
                     .collect(Collectors.toSet());
+        }
+    }
+
+    /**
+     * On a consumer group: true when the group is stable, every partition of {@code topic} is assigned and no member
+     * is without partitions (one leaving, say), so no rebalance is still under way. A share group hands every
+     * partition to every member: always true.
+     */
+    public boolean settled(String bootstrap, String group, String topic) throws Exception {
+        if (this == SHARE_GROUP) {
+            return true;
+        }
+        try (Admin admin = admin(bootstrap)) {
+            ConsumerGroupDescription description = admin.describeConsumerGroups(Set.of(group)).all().get().get(group);
+            int partitions = admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Set<TopicPartition> assigned = description.members().stream()
+                    .flatMap(m -> m.assignment().topicPartitions().stream())
+                    .filter(partition -> partition.topic().equals(topic)).collect(Collectors.toSet());
+            return description.groupState() == GroupState.STABLE && assigned.size() == partitions
+                    && description.members().stream().noneMatch(m -> m.assignment().topicPartitions().isEmpty());
         }
     }
 
