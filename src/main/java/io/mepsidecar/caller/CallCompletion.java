@@ -55,8 +55,8 @@ public class CallCompletion {
         }
         Reply result = problem == null ? reply : asReply(problem);
         if (call.answerSynchronously()) {
-            call.response().complete(problem == null ? Invoker.replyResponse(result, call.correlationId())
-                    : ProblemResponses.of(problem));
+            call.response().complete(problem == null ? Invoker.replyResponse(result, call.correlationId(),
+                    call.hops()) : ProblemResponses.of(problem));
             if (call.isIdempotent()) {
                 if (!call.completedFromState()) { // kept for retries with the same Idempotency-Key
                     call.storing(results.store(call.correlationId(), result, true));

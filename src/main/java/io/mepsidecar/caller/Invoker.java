@@ -3,6 +3,8 @@ package io.mepsidecar.caller;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.AppHeaders;
 import io.mepsidecar.contract.Contract;
+import io.mepsidecar.contract.Hop;
+import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemResponses;
 import io.mepsidecar.error.ProblemType;
@@ -12,6 +14,7 @@ import io.mepsidecar.observability.Outcome;
 import io.mepsidecar.observability.Role;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.vertx.core.Vertx;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -70,8 +73,20 @@ public class Invoker {
     @Inject
     io.mepsidecar.config.SidecarIdentity identity;
 
+    /** {@code mep.debug.hop-timestamps}, read once: a call that is not traced costs one check of this field. */
+    private boolean traceHops;
+
+    @PostConstruct
+    void readSettings() {
+        traceHops = config.debug().hopTimestamps();
+    }
+
     public CompletionStage<Response> invoke(String operationName, String contentType, byte[] body,
             List<String> prefer, String timeout, String callback, String idempotencyKey) {
+        HopStamps hops = traceHops ? new HopStamps() : null;
+        if (hops != null) {
+            hops.stamp(Hop.HTTP_IN);
+        }
         String correlationId = UUID.randomUUID().toString();
         Operation operation = contract.find(operationName).orElseThrow(() -> new SidecarException(
                 ProblemType.UNKNOWN_OPERATION, "operation '" + operationName + "' is not in the contract",
@@ -84,15 +99,15 @@ public class Invoker {
         Preferences preferences = operation.expectsReply() ? Preferences.parse(prefer) : Preferences.NONE;
         CallOptions options = CallOptions.of(operation, preferences, timeout, callback, correlationId);
         Instant deadline = Instant.now().plus(options.timeout());
-        Call call = new Call(operation, options, contentType, body);
+        Call call = new Call(operation, options, contentType, body, hops);
         if (idempotencyKey != null) {
             return keyed(call, checkedKey(idempotencyKey, correlationId), correlationId, deadline);
         }
         return start(call, correlationId, deadline, false);
     }
 
-    /** One call as the app made it. */
-    private record Call(Operation operation, CallOptions options, String contentType, byte[] body) {
+    /** One call as the app made it; {@code hops} is null unless it is traced. */
+    private record Call(Operation operation, CallOptions options, String contentType, byte[] body, HopStamps hops) {
 
         String digest() {
             return IdempotencyKeys.digest(operation.name(), contentType, body, options.preferences().respondAsync());
@@ -102,7 +117,7 @@ public class Invoker {
     private CompletionStage<Response> start(Call call, String correlationId, Instant deadline, boolean idempotent) {
         return call.operation().expectsReply()
                 ? requestReply(call.operation(), correlationId, call.options(), call.contentType(), call.body(),
-                        deadline, idempotent)
+                        deadline, idempotent, call.hops())
                 : oneWay(call.operation(), correlationId, call.contentType(), call.body(), deadline);
     }
 
@@ -194,7 +209,7 @@ public class Invoker {
     }
 
     private CompletionStage<Response> requestReply(Operation operation, String correlationId, CallOptions options,
-            String contentType, byte[] body, Instant deadline, boolean idempotent) {
+            String contentType, byte[] body, Instant deadline, boolean idempotent, HopStamps hops) {
         requireReplyListener(operation, correlationId);
         if (options.preferences().respondAsync() && results.isFull()) {
             metrics.callEnded(Role.CALLER, operation.name(), Outcome.REJECTED, null);
@@ -202,13 +217,13 @@ public class Invoker {
                     + " this sidecar keeps (mep.caller.max-results, mep.caller.max-results-bytes); fetch or DELETE"
                     + " them, or retry later", correlationId);
         }
-        PendingCall call = pendingCalls.register(correlationId, operation, options, deadline);
+        PendingCall call = pendingCalls.register(correlationId, operation, options, deadline, hops);
         if (idempotent) {
             call.idempotent();
         }
         Timers.failAfter(vertx, call.reply(), Math.max(1, Duration.between(Instant.now(), deadline).toMillis()),
                 TimeoutException::new);
-        publisher.publish(operation, correlationId, contentType, body, deadline).whenComplete((ack, error) -> {
+        publisher.publish(operation, correlationId, contentType, body, deadline, hops).whenComplete((ack, error) -> {
             if (error != null) {
                 pendingCalls.abandon(correlationId, error);
             } else if (call.isAsync()) {
@@ -281,7 +296,7 @@ public class Invoker {
     private CompletionStage<Response> oneWay(Operation operation, String correlationId, String contentType,
             byte[] body, Instant deadline) {
         long start = System.nanoTime();
-        return publisher.publish(operation, correlationId, contentType, body, deadline)
+        return publisher.publish(operation, correlationId, contentType, body, deadline, null)
                 .handle((ack, error) -> {
                     Response response = error == null
                             ? Response.accepted().header(AppHeaders.CORRELATION_ID, correlationId).build()
@@ -306,8 +321,20 @@ public class Invoker {
      * as {@code application/octet-stream} when it has one.
      */
     static Response replyResponse(Reply reply, String correlationId) {
+        return replyResponse(reply, correlationId, null);
+    }
+
+    /**
+     * As {@link #replyResponse(Reply, String)}; a traced call ({@code hops} not null) is stamped at {@code http-out}
+     * and answered with all its stamps in {@code Mep-Hops}.
+     */
+    static Response replyResponse(Reply reply, String correlationId, HopStamps hops) {
         Response.ResponseBuilder response = Response.status(reply.status())
                 .header(AppHeaders.CORRELATION_ID, correlationId);
+        if (hops != null) {
+            hops.stamp(Hop.HTTP_OUT);
+            response.header(CallHeaders.HOPS, hops.format());
+        }
         if (reply.body().length == 0 && reply.contentType() == null) {
             return response.build();
         }

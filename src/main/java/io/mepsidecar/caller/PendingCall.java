@@ -1,5 +1,6 @@
 package io.mepsidecar.caller;
 
+import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
 
 import jakarta.ws.rs.core.Response;
@@ -26,6 +27,8 @@ public final class PendingCall {
     private final Operation operation;
     private final Instant deadline;
     private final CallOptions options;
+    /** The call's hop stamps when it is traced ({@code mep.debug.hop-timestamps}); null otherwise. */
+    private final HopStamps hops;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<Reply> reply = new CompletableFuture<>();
     private final CompletableFuture<Response> response = new CompletableFuture<>();
@@ -36,11 +39,12 @@ public final class PendingCall {
     private volatile boolean idempotent;
     private volatile boolean callbackTaken;
 
-    PendingCall(String correlationId, Operation operation, CallOptions options, Instant deadline) {
+    PendingCall(String correlationId, Operation operation, CallOptions options, Instant deadline, HopStamps hops) {
         this.correlationId = correlationId;
         this.operation = operation;
         this.options = options;
         this.deadline = deadline;
+        this.hops = hops;
     }
 
     public String correlationId() {
@@ -66,6 +70,11 @@ public final class PendingCall {
 
     public CallOptions options() {
         return options;
+    }
+
+    /** The hop stamps of a traced call, taken on several threads; null when the call is not traced. */
+    public HopStamps hops() {
+        return hops;
     }
 
     /** Time since the call was registered. */

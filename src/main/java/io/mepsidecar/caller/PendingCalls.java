@@ -1,6 +1,7 @@
 package io.mepsidecar.caller;
 
 import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
@@ -45,8 +46,12 @@ public class PendingCalls implements Draining {
     @Inject
     Vertx vertx;
 
-    /** Registers a call; a 429 problem when the sidecar already has as many calls in flight as allowed. */
-    public PendingCall register(String correlationId, Operation operation, CallOptions options, Instant deadline) {
+    /**
+     * Registers a call; a 429 problem when the sidecar already has as many calls in flight as allowed. {@code hops}
+     * holds the stamps of a traced call, null for others.
+     */
+    public PendingCall register(String correlationId, Operation operation, CallOptions options, Instant deadline,
+            HopStamps hops) {
         int limit = config.caller().maxInFlight();
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
@@ -55,7 +60,7 @@ public class PendingCalls implements Draining {
                     + " calls are in flight, the most this sidecar takes (mep.caller.max-in-flight); retry later",
                     correlationId);
         }
-        return track(new PendingCall(correlationId, operation, options, deadline));
+        return track(new PendingCall(correlationId, operation, options, deadline, hops));
     }
 
     private PendingCall track(PendingCall call) {
@@ -84,7 +89,7 @@ public class PendingCalls implements Draining {
         CallOptions options = new CallOptions(new Preferences(true, Optional.empty()),
                 left.isNegative() ? Duration.ofMillis(1) : left, callback);
         inFlight.incrementAndGet();
-        PendingCall call = track(new PendingCall(correlationId, operation, options, deadline));
+        PendingCall call = track(new PendingCall(correlationId, operation, options, deadline, null));
         call.resumedAsynchronous();
         Timers.failAfter(vertx, call.reply(), options.timeout().toMillis(), java.util.concurrent.TimeoutException::new);
     }

@@ -3,6 +3,8 @@ package io.mepsidecar.caller;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Contract;
+import io.mepsidecar.contract.Hop;
+import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.MediaTypes;
 import io.mepsidecar.contract.WireHeaders;
@@ -105,8 +107,11 @@ public class ReplyListener extends ConsumerLoop {
 
     /** The age beyond which a reply has no waiter anywhere: the longest timeout of the contract, and a minute. */
     private Duration oldest = Duration.ofMinutes(1);
+    /** {@code mep.debug.hop-timestamps}: calls are traced, and their replies stamped. */
+    private boolean traceHops;
 
     void onStart(@Observes StartupEvent event) {
+        traceHops = config.debug().hopTimestamps();
         oldest = contract.operations().stream().map(Operation::timeout).max(Duration::compareTo)
                 .orElse(Duration.ZERO).plus(Duration.ofMinutes(1));
         if (contract.operations().stream().anyMatch(op -> op.expectsReply())) {
@@ -282,6 +287,9 @@ public class ReplyListener extends ConsumerLoop {
             metrics.unmatchedReply(operation); // older than any call's timeout: nobody can wait for it
             return Optional.empty();
         }
+        if (traceHops) {
+            stampHops(id, record);
+        }
         Reply reply = replyOf(record, operation, id);
         Optional<CompletableFuture<Void>> completed = pendingCalls.complete(id, reply)
                 .or(() -> results.completeAccepted(id, reply));
@@ -297,6 +305,19 @@ public class ReplyListener extends ConsumerLoop {
         LOG.debugf("dropped reply %s: no call waits for it", id);
         metrics.unmatchedReply(operation);
         return Optional.empty();
+    }
+
+    /**
+     * A traced call waiting here is stamped at {@code reply-consumed} and takes the serving sidecar's stamps from the
+     * reply, before the reply completes it (and its response is built, on this thread).
+     */
+    private void stampHops(String correlationId, ConsumerRecord<String, byte[]> record) {
+        HopStamps hops = pendingCalls.find(correlationId).map(PendingCall::hops).orElse(null);
+        if (hops != null) {
+            hops.stamp(Hop.REPLY_CONSUMED);
+            RecordHeaders.get(record.headers(), WireHeaders.HOPS)
+                    .ifPresent(stamps -> hops.merge(stamps, Hop.Side.SERVICE));
+        }
     }
 
     /**

@@ -2,6 +2,8 @@ package io.mepsidecar.caller;
 
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
+import io.mepsidecar.contract.Hop;
+import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.KafkaSender;
@@ -40,10 +42,11 @@ public class RequestPublisher {
 
     /**
      * Completes when the broker acknowledged the request; fails with a 503 {@link SidecarException} when it could not
-     * be published within the publish timeout.
+     * be published within the publish timeout. A traced call ({@code hops} not null) is stamped at {@code publish},
+     * {@code send} and {@code ack}, and its record asks the serving sidecar for its stamps ({@code mep-hops}).
      */
     public CompletableFuture<RecordMetadata> publish(Operation operation, String correlationId, String contentType,
-            byte[] body, Instant deadline) {
+            byte[] body, Instant deadline, HopStamps hops) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(operation.topic(), correlationId, body);
         Headers headers = record.headers();
         RecordHeaders.put(headers, WireHeaders.SPEC_VERSION, WireHeaders.SPEC_VERSION_VALUE);
@@ -61,12 +64,20 @@ public class RequestPublisher {
                     RecordHeaders.put(headers, WireHeaders.REPLY_PARTITION, Integer.toString(partition)));
         }
         long timeout = config.caller().publishTimeout().toMillis();
-        CompletableFuture<RecordMetadata> acknowledged = sender.send(record);
+        CompletableFuture<RecordMetadata> acknowledged = hops == null ? sender.send(record) : sendTraced(record, hops);
         Timers.failAfter(vertx, acknowledged, timeout, TimeoutException::new);
         return acknowledged
                 .exceptionally(error -> {
                     throw new CompletionException(PublishFailures.problem(error, "the request to topic "
                             + operation.topic() + " (within " + timeout + " ms)", correlationId));
                 });
+    }
+
+    private CompletableFuture<RecordMetadata> sendTraced(ProducerRecord<String, byte[]> record, HopStamps hops) {
+        hops.stamp(Hop.PUBLISH);
+        RecordHeaders.put(record.headers(), WireHeaders.HOPS, hops.format());
+        CompletableFuture<RecordMetadata> acknowledged = sender.send(record, () -> hops.stamp(Hop.SEND));
+        acknowledged.thenRun(() -> hops.stamp(Hop.ACK)); // on the producer's I/O thread
+        return acknowledged;
     }
 }

@@ -53,6 +53,20 @@ public interface SidecarConfig {
 
     Shutdown shutdown();
 
+    Debug debug();
+
+    interface Debug {
+
+        /**
+         * Diagnostic for benchmarks: a synchronous call answered with its reply carries {@code Mep-Hops}, the
+         * wall-clock times at which it passed each hand-off on this sidecar and on the serving one (which stamps any
+         * request that asks with the {@code mep-hops} record header, whatever its own setting). Off, nothing is
+         * added to records or responses.
+         */
+        @WithDefault("false")
+        boolean hopTimestamps();
+    }
+
     interface Shutdown {
 
         /**

@@ -32,6 +32,12 @@ public final class WireHeaders {
     public static final String STATUS = "ce_status";
     /** Optional, on replies: time the serving app took, ISO-8601 (e.g. {@code PT0.0042S}). */
     public static final String APP_DURATION = "ce_appduration";
+    /**
+     * Optional, diagnostic ({@code mep.debug.hop-timestamps}): on a request, asks the serving sidecar to stamp its
+     * hops (the value is the caller's stamps so far; only its presence counts); on the reply, the serving sidecar's
+     * stamps, in the form of {@link HopStamps#format()}.
+     */
+    public static final String HOPS = "mep-hops";
 
     public static final String SPEC_VERSION_VALUE = "1.0";
     /** Suffix of {@code ce_type} on replies: {@code <operation>.reply}. */

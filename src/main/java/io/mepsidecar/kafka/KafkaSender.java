@@ -69,6 +69,14 @@ public class KafkaSender {
      * records wait already, else with the producer's error.
      */
     public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        return send(record, null);
+    }
+
+    /**
+     * As {@link #send(ProducerRecord)}; {@code beforeSend}, when not null, runs on the send thread just before the
+     * record is handed to the producer (a traced call stamps its {@code send} hop there), and must not block.
+     */
+    public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record, Runnable beforeSend) {
         // The future handed out is the one the send thread looks at: a caller that stops waiting (completes it)
         // keeps the record from being sent behind its back.
         CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
@@ -76,26 +84,31 @@ public class KafkaSender {
             if (error != null) {
                 acknowledged.completeExceptionally(Failures.unwrap(error));
             } else {
-                enqueue(record, acknowledged);
+                enqueue(record, acknowledged, beforeSend);
             }
         });
         return acknowledged;
     }
 
-    private void enqueue(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acknowledged) {
+    private void enqueue(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acknowledged,
+            Runnable beforeSend) {
         try {
-            sendThread.execute(() -> sendNow(record, acknowledged));
+            sendThread.execute(() -> sendNow(record, acknowledged, beforeSend));
         } catch (RejectedExecutionException e) {
             acknowledged.completeExceptionally(sendThread.isShutdown()
                     ? new IllegalStateException("the sidecar is shutting down", e) : new SendQueueFullException());
         }
     }
 
-    private void sendNow(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acknowledged) {
+    private void sendNow(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acknowledged,
+            Runnable beforeSend) {
         if (acknowledged.isDone()) {
             return; // the caller gave up waiting (and was answered 503): do not publish behind its back
         }
         try {
+            if (beforeSend != null) {
+                beforeSend.run();
+            }
             producer.send(record, (metadata, error) -> {
                 if (error == null) {
                     acknowledged.complete(metadata);

@@ -3,6 +3,8 @@ package io.mepsidecar.service;
 import io.mepsidecar.app.LocalApp;
 import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.contract.AppHeaders;
+import io.mepsidecar.contract.Hop;
+import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.error.Problem;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.observability.SidecarMetrics;
@@ -95,8 +97,11 @@ public class AppClient {
         // once connected, so the wait for a pooled connection does not stretch it.
         long timer = vertx.setTimer(request.millisLeft(Instant.now()),
                 id -> http.reset(0, new TimeoutException("deadline")));
+        if (request.hops() != null) {
+            request.hops().stamp(Hop.APP_CALL);
+        }
         http.send(Buffer.buffer(request.body()))
-                .compose(response -> read(response, start))
+                .compose(response -> read(response, start, request.hops()))
                 .onComplete(result -> {
                     vertx.cancelTimer(timer);
                     metrics.appConcurrency().decrementAndGet();
@@ -106,10 +111,14 @@ public class AppClient {
                 });
     }
 
-    private Future<AppResponse> read(HttpClientResponse response, long start) {
-        return response.body().map(body -> new AppResponse(response.statusCode(),
-                response.getHeader("Content-Type"), body.getBytes(), Delivery.ANSWERED,
-                Duration.ofNanos(System.nanoTime() - start)));
+    private Future<AppResponse> read(HttpClientResponse response, long start, HopStamps hops) {
+        return response.body().map(body -> {
+            if (hops != null) {
+                hops.stamp(Hop.APP_ANSWER);
+            }
+            return new AppResponse(response.statusCode(), response.getHeader("Content-Type"), body.getBytes(),
+                    Delivery.ANSWERED, Duration.ofNanos(System.nanoTime() - start));
+        });
     }
 
     private AppResponse answered(AppResponse response, ServedOperation served) {

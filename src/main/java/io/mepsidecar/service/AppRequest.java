@@ -1,5 +1,7 @@
 package io.mepsidecar.service;
 
+import io.mepsidecar.contract.HopStamps;
+
 import java.time.Duration;
 import java.time.Instant;
 
@@ -15,22 +17,26 @@ import java.time.Instant;
  * @param replyTo       reply topic; null for one-way operations
  * @param replyInstance caller instance to echo in the reply, possibly null
  * @param replyPartition partition of the reply topic the caller reads, possibly null
+ * @param hops          this sidecar's hop stamps when the caller traces the call ({@code mep-hops}); else null
  */
 record AppRequest(String correlationId, Instant deadline, String contentType, byte[] body, String caller,
-        String replyTo, String replyInstance, Integer replyPartition) implements Decoded {
+        String replyTo, String replyInstance, Integer replyPartition, HopStamps hops) implements Decoded {
 
     private static final Duration MAX_WAIT = Duration.ofDays(1);
 
-    /** The same request without its payload, to keep while a reply is awaited. */
+    /**
+     * The same request without its payload, to keep while a reply is awaited; without hop stamps too, since a reply
+     * the app gives later (PUT) is not traced.
+     */
     AppRequest withoutBody() {
         return new AppRequest(correlationId, deadline, contentType, new byte[0], caller, replyTo, replyInstance,
-                replyPartition);
+                replyPartition, null);
     }
 
     /** The same request with another deadline: a one-way message delivered again gets a new one. */
     AppRequest withDeadline(Instant newDeadline) {
         return new AppRequest(correlationId, newDeadline, contentType, body, caller, replyTo, replyInstance,
-                replyPartition);
+                replyPartition, hops);
     }
 
     /** Bytes this request keeps in memory while a deferred reply is expected (without its body). */

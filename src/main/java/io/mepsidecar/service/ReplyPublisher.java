@@ -1,6 +1,7 @@
 package io.mepsidecar.service;
 
 import io.mepsidecar.config.SidecarIdentity;
+import io.mepsidecar.contract.Hop;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.error.Problem;
@@ -48,6 +49,10 @@ public class ReplyPublisher {
         RecordHeaders.put(headers, WireHeaders.REPLY_INSTANCE, request.replyInstance());
         if (response.appDuration() != null) {
             RecordHeaders.put(headers, WireHeaders.APP_DURATION, response.appDuration().toString());
+        }
+        if (request.hops() != null) { // a traced call: this sidecar's stamps go back with the reply
+            request.hops().stamp(Hop.REPLY_SEND);
+            RecordHeaders.put(headers, WireHeaders.HOPS, request.hops().format());
         }
         return sender.send(record);
     }

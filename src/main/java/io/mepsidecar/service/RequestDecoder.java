@@ -4,6 +4,8 @@ import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.Contract;
 import io.mepsidecar.contract.CorrelationIds;
 import io.mepsidecar.contract.HeaderValues;
+import io.mepsidecar.contract.Hop;
+import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.RecordHeaders;
@@ -61,14 +63,27 @@ public class RequestDecoder {
         Instant latest = now.plus(operation.timeout());
         if (!operation.expectsReply()) {
             expiry(operation, record, now);
-            return new AppRequest(correlationId, latest, contentType, body, caller, null, null, null);
+            return new AppRequest(correlationId, latest, contentType, body, caller, null, null, null, null);
         }
         String replyTo = replyTopic(headers);
         Instant deadline = RecordHeaders.get(headers, WireHeaders.DEADLINE).map(RequestDecoder::instant)
                 .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()).plus(operation.timeout()));
         return new AppRequest(correlationId, deadline.isAfter(latest) ? latest : deadline, contentType, body, caller,
                 replyTo, RecordHeaders.get(headers, WireHeaders.REPLY_INSTANCE).orElse(null),
-                replyPartition(headers));
+                replyPartition(headers), hops(headers, now));
+    }
+
+    /**
+     * A request whose caller traces it ({@code mep-hops}, whatever its value) gets this sidecar's stamps, the first
+     * at {@code now}, when its handling started; null for any other (one lookup among the record's headers).
+     */
+    private static HopStamps hops(Headers headers, Instant now) {
+        if (headers.lastHeader(WireHeaders.HOPS) == null) {
+            return null;
+        }
+        HopStamps hops = new HopStamps();
+        hops.stamp(Hop.CONSUMED, now);
+        return hops;
     }
 
     private String replyTopic(Headers headers) {

@@ -180,7 +180,8 @@ public class ServedRequests implements StateHandler {
                     new AppRequest(id, deadline, null, new byte[0], null,
                             record.header(StateHeaders.REPLY_TO).orElse(null),
                             record.header(StateHeaders.REPLY_INSTANCE).orElse(null),
-                            record.header(StateHeaders.REPLY_PARTITION).map(Integer::valueOf).orElse(null)),
+                            record.header(StateHeaders.REPLY_PARTITION).map(Integer::valueOf).orElse(null),
+                            null),
                     writer);
             default -> null;
         };
