@@ -16,7 +16,7 @@ class BenchmarkSmokeIT {
 
     @Test
     void measuresEveryModeAndWritesTheReport() throws Exception {
-        Summary.Settings smoke = new Summary.Settings(List.of(1, 4), 1, 2, 1024, 2, 100, true);
+        Summary.Settings smoke = new Summary.Settings(List.of(1, 4), 1, 1, 1024, 2, 100, 2, true);
         Path dir = Path.of("target", "benchmark-smoke");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
 
@@ -30,6 +30,21 @@ class BenchmarkSmokeIT {
                 assertThat(run.calls()).as(mode + " calls").isPositive();
                 assertThat(run.failures()).as(mode + " failures").isZero();
                 assertThat(run.p50()).isPositive().isLessThanOrEqualTo(run.p99());
+                assertThat(run.spread().rounds()).as(mode + " rounds").isEqualTo(2);
+                assertThat(run.spread().p50Min()).isLessThanOrEqualTo(run.p50())
+                        .isLessThanOrEqualTo(run.spread().p50Max());
+                if (mode.startsWith("sidecar")) {
+                    assertThat(run.cost().callerCpuPer1000()).as(mode + " caller CPU").isPositive();
+                    assertThat(run.cost().serviceCpuPer1000()).as(mode + " service CPU").isPositive();
+                } else {
+                    assertThat(run.cost()).isNull();
+                }
+            }
+        }
+        for (String mode : List.of("sidecar", "sidecar-share")) {
+            for (int concurrency : List.of(1, 4)) {
+                assertThat(summary.run(mode, concurrency).hops()).as(mode + " hops at " + concurrency)
+                        .containsKeys(Hops.SEGMENTS.stream().map(Hops.Segment::name).toArray(String[]::new));
             }
         }
         assertThat(summary.run("sidecar-async", 4).calls()).isPositive();
@@ -40,6 +55,7 @@ class BenchmarkSmokeIT {
             assertThat(sidecar.idleRssMiB()).as(sidecar.name()).isPositive();
             assertThat(sidecar.idleThreads()).as(sidecar.name()).isPositive();
             assertThat(sidecar.idleHeapMiB()).as(sidecar.name()).isPositive();
+            assertThat(sidecar.readySeconds()).as(sidecar.name()).isPositive();
         });
         assertThat(dir.resolve("summary.json")).exists();
         assertThat(Files.readString(dir.resolve("results.md"))).contains("sidecar").contains("baseline");

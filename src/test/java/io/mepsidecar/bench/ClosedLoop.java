@@ -27,9 +27,13 @@ final class ClosedLoop {
     private ClosedLoop() {
     }
 
-    static Result run(Target target, int concurrency, byte[] payload, Duration warmup, Duration duration)
-            throws InterruptedException {
-        measure(target, concurrency, payload, warmup);
+    /** A warm-up of {@code warmup} (not measured; {@code afterWarmup} runs at its end), then the measured run. */
+    static Result run(Target target, int concurrency, byte[] payload, Duration warmup, Duration duration,
+            Runnable afterWarmup) throws InterruptedException {
+        if (!warmup.isZero()) {
+            measure(target, concurrency, payload, warmup);
+        }
+        afterWarmup.run();
         return measure(target, concurrency, payload, duration);
     }
 

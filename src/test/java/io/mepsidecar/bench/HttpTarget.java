@@ -23,8 +23,11 @@ final class HttpTarget implements Target, AutoCloseable {
     private final URI base;
     private final String path;
     private final boolean async;
+    private final Hops hops;
 
-    HttpTarget(Vertx vertx, String baseUrl, String path, int concurrency, boolean async) {
+    /** {@code hops}: where the {@code Mep-Hops} header of each synchronous answer goes; null to ignore it. */
+    HttpTarget(Vertx vertx, String baseUrl, String path, int concurrency, boolean async, Hops hops) {
+        this.hops = hops;
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false),
                 new PoolOptions().setHttp1MaxSize(concurrency + 8));
         this.base = URI.create(baseUrl);
@@ -39,18 +42,23 @@ final class HttpTarget implements Target, AutoCloseable {
             post.putHeader("Prefer", "respond-async");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
+        long sent = hops == null ? 0 : Hops.nowMicros();
         client.request(post).compose(request -> request.send(Buffer.buffer(payload)))
-                .onComplete(result -> handle(result.succeeded() ? result.result() : null, result.cause(), done));
+                .onComplete(result -> handle(result.succeeded() ? result.result() : null, result.cause(), done,
+                        sent));
         return done;
     }
 
-    private void handle(HttpClientResponse response, Throwable error, CompletableFuture<Void> done) {
+    private void handle(HttpClientResponse response, Throwable error, CompletableFuture<Void> done, long sent) {
         if (response == null) {
             done.completeExceptionally(error);
             return;
         }
         response.body().onComplete(body -> {
             if (response.statusCode() == 200) {
+                if (hops != null && sent != 0) {
+                    hops.record(response.getHeader("Mep-Hops"), sent, Hops.nowMicros());
+                }
                 done.complete(null);
             } else if (async && response.statusCode() == 202 && response.getHeader("Location") != null) {
                 poll(response.getHeader("Location"), done);
@@ -63,7 +71,7 @@ final class HttpTarget implements Target, AutoCloseable {
     private void poll(String location, CompletableFuture<Void> done) {
         client.request(options(HttpMethod.GET, location).putHeader("Prefer", "wait=10"))
                 .compose(request -> request.send())
-                .onComplete(result -> handle(result.succeeded() ? result.result() : null, result.cause(), done));
+                .onComplete(result -> handle(result.succeeded() ? result.result() : null, result.cause(), done, 0));
     }
 
     private RequestOptions options(HttpMethod method, String uri) {

@@ -25,10 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * The floor: a plain kafka-clients request-reply pair, no HTTP, no sidecar. The client registers the call, produces
- * the request with a correlation id and reply-topic header; the server consumes it and produces the reply with the
- * same correlation id; the client's reply consumer completes the call. Producer and consumer settings are the
- * sidecar's (acks=all, idempotence, linger.ms=0).
+ * The floor: a plain kafka-clients request-reply pair, no HTTP, no sidecar. The client (this class, in the load
+ * generator's JVM) registers the call, produces the request with a correlation id and reply-topic header; the server
+ * ({@link Server}, in a JVM of its own, as a service would be) consumes it and produces the reply with the same
+ * correlation id; the client's reply consumer completes the call. Producer and consumer settings are the sidecar's
+ * (acks=all, idempotence, linger.ms=0).
  */
 final class KafkaBaseline implements Target, AutoCloseable {
 
@@ -39,23 +40,18 @@ final class KafkaBaseline implements Target, AutoCloseable {
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
     private final String requestTopic;
     private final String replyTopic;
-    private final Loop server;
     private final Loop replies;
 
     KafkaBaseline(String bootstrap, String requestTopic, String replyTopic) {
         this.requestTopic = requestTopic;
         this.replyTopic = replyTopic;
         this.producer = new KafkaProducer<>(producerSettings(bootstrap));
-        this.server = new Loop("baseline-server", consumerSettings(bootstrap, "baseline-server"), requestTopic,
-                true, this::serve);
         this.replies = new Loop("baseline-replies", consumerSettings(bootstrap, null), replyTopic, false,
                 this::complete);
     }
 
     void start() {
-        server.start();
         replies.start();
-        server.awaitReady();
         replies.awaitReady();
     }
 
@@ -76,13 +72,6 @@ final class KafkaBaseline implements Target, AutoCloseable {
         return reply;
     }
 
-    private void serve(ConsumerRecord<String, byte[]> request) {
-        ProducerRecord<String, byte[]> reply = new ProducerRecord<>(header(request, REPLY_TO), request.key(),
-                request.value());
-        reply.headers().add(CORRELATION, request.headers().lastHeader(CORRELATION).value());
-        producer.send(reply);
-    }
-
     private void complete(ConsumerRecord<String, byte[]> reply) {
         CompletableFuture<Void> call = pending.remove(header(reply, CORRELATION));
         if (call != null) {
@@ -97,7 +86,6 @@ final class KafkaBaseline implements Target, AutoCloseable {
 
     @Override
     public void close() {
-        server.stop();
         replies.stop();
         producer.close(Duration.ofSeconds(5));
     }
@@ -124,6 +112,37 @@ final class KafkaBaseline implements Target, AutoCloseable {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return props;
+    }
+
+    /** The baseline's service: consumes each request and produces it back as the reply, with its own producer. */
+    static final class Server implements AutoCloseable {
+
+        private final KafkaProducer<String, byte[]> producer;
+        private final Loop requests;
+
+        Server(String bootstrap, String requestTopic) {
+            this.producer = new KafkaProducer<>(producerSettings(bootstrap));
+            this.requests = new Loop("baseline-server", consumerSettings(bootstrap, "baseline-server"), requestTopic,
+                    true, this::serve);
+        }
+
+        void start() {
+            requests.start();
+            requests.awaitReady();
+        }
+
+        private void serve(ConsumerRecord<String, byte[]> request) {
+            ProducerRecord<String, byte[]> reply = new ProducerRecord<>(header(request, REPLY_TO), request.key(),
+                    request.value());
+            reply.headers().add(CORRELATION, request.headers().lastHeader(CORRELATION).value());
+            producer.send(reply);
+        }
+
+        @Override
+        public void close() {
+            requests.stop();
+            producer.close(Duration.ofSeconds(5));
+        }
     }
 
     /** A consumer thread: subscribed in a group (server) or assigned every partition from the end (replies). */

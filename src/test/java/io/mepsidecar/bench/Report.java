@@ -45,27 +45,61 @@ final class Report {
             md.append(concurrencyTable(summary, concurrency)).append('\n');
         }
         md.append(goals(summary)).append('\n');
-        md.append(breakdown(summary));
+        md.append(hops(summary));
+        md.append(cost(summary));
         md.append(memory(summary.memory()));
         return md.toString();
     }
 
-    /** Mean time per sidecar call split by the sidecars' own metrics; empty when no run has a breakdown. */
-    private static String breakdown(Summary summary) {
+    /**
+     * Where a sidecar call's time goes, hop by hop (medians of a traced run, one column per traced mode and
+     * concurrency); empty when no run was traced.
+     */
+    private static String hops(Summary summary) {
+        List<Summary.Run> traced = new ArrayList<>();
+        for (int concurrency : concurrencies(summary)) {
+            runsAt(summary, concurrency).stream().filter(run -> run.hops() != null && !run.hops().isEmpty())
+                    .forEach(traced::add);
+        }
+        if (traced.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Where a sidecar call's time goes, hop by hop (medians, ms)\n\n"
+                + "From a separate run through a caller sidecar with `mep.debug.hop-timestamps`; each stretch is the"
+                + " median of its own, so they need not add up to the call's median.\n\n| stretch |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (Summary.Run run : traced) {
+            md.append(' ').append(run.mode()).append(" at ").append(run.concurrency()).append(" |");
+            rule.append("---:|");
+        }
+        md.append('\n').append(rule).append('\n');
+        for (Hops.Segment segment : Hops.SEGMENTS) {
+            List<String> cells = new ArrayList<>(List.of(segment.name()));
+            for (Summary.Run run : traced) {
+                Double median = run.hops().get(segment.name());
+                cells.add(median == null ? "" : format("%.3f", median));
+            }
+            md.append(row(cells.toArray(new String[0])));
+        }
+        return md.append('\n').toString();
+    }
+
+    /** CPU seconds per 1,000 calls of each sidecar, by mode and concurrency; empty when none was measured. */
+    private static String cost(Summary summary) {
         StringBuilder md = new StringBuilder();
-        for (Summary.Run run : summary.runs()) {
-            if (run.breakdown() == null) {
-                continue;
+        for (int concurrency : concurrencies(summary)) {
+            for (Summary.Run run : runsAt(summary, concurrency)) {
+                if (run.cost() == null) {
+                    continue;
+                }
+                if (md.length() == 0) {
+                    md.append("## CPU per 1,000 calls (seconds, user + system, median of the rounds)\n\n")
+                            .append("| concurrency | mode | calls/s | caller sidecar | service sidecar |\n"
+                                    + "|---:|---|---:|---:|---:|\n");
+                }
+                md.append(row(Integer.toString(concurrency), run.mode(), calls(run.throughput()),
+                        format("%.3f", run.cost().callerCpuPer1000()), format("%.3f", run.cost().serviceCpuPer1000())));
             }
-            if (md.length() == 0) {
-                md.append("## Where a sidecar call's time goes (means, from the sidecars' metrics)\n\n")
-                        .append("| concurrency | mode | whole call at the caller sidecar (ms) | caller sidecar + Kafka"
-                                + " both ways (ms) | service sidecar (ms) | app (ms) |\n"
-                                + "|---:|---|---:|---:|---:|---:|\n");
-            }
-            Summary.Breakdown b = run.breakdown();
-            md.append(row(Integer.toString(run.concurrency()), run.mode(), ms(b.callerMs()), ms(b.callerAndKafkaMs()),
-                    ms(b.serviceSidecarMs()), ms(b.appMs())));
         }
         return md.length() == 0 ? "" : md.append('\n').toString();
     }
@@ -102,7 +136,9 @@ final class Report {
 
     private static String header(Summary summary) {
         return "**Machine:** " + machine(summary.machine()) + " · **Date:** " + summary.date()
-                + " · **Settings:** " + settings(summary.settings());
+                + " · **Settings:** " + settings(summary.settings()) + "\n\nEvery part runs in a process of its own"
+                + " (broker, echo app, baseline server, load generator and baseline client, each sidecar). Each"
+                + " figure is the median of the rounds; the *rounds* columns give the lowest and highest.";
     }
 
     private static String machine(Summary.Machine m) {
@@ -118,18 +154,24 @@ final class Report {
             return "unknown";
         }
         return String.format(Locale.ROOT,
-                "concurrency %s, warm-up %d s, duration %d s, payload %d B, %d partitions, %d pending calls%s",
-                s.concurrency(), s.warmupSeconds(), s.durationSeconds(), s.payloadBytes(), s.partitions(),
+                "concurrency %s, warm-up %d s per mode, %d rounds of %d s per mode and concurrency, payload %d B,"
+                        + " %d partitions, %d pending calls%s",
+                s.concurrency(), s.warmupSeconds(), s.rounds(), s.durationSeconds(), s.payloadBytes(), s.partitions(),
                 s.pendingCalls(), s.smoke() ? " (smoke run: numbers are not meaningful)" : "");
     }
 
     private static String concurrencyTable(Summary summary, int concurrency) {
         StringBuilder md = new StringBuilder("## Concurrency " + concurrency + "\n\n");
-        md.append("| mode | p50 (ms) | p90 (ms) | p99 (ms) | p99.9 (ms) | throughput (calls/s) | failures |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| mode | p50 (ms) | p90 (ms) | p99 (ms) | p99.9 (ms) | throughput (calls/s) | failures"
+                + " | rounds: p50 (ms) | rounds: p99 (ms) | rounds: calls/s |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Summary.Run run : runsAt(summary, concurrency)) {
+            Summary.Spread spread = run.spread();
             md.append(row(run.mode(), ms(run.p50()), ms(run.p90()), ms(run.p99()), ms(run.p999()),
-                    calls(run.throughput()), Long.toString(run.failures())));
+                    calls(run.throughput()), Long.toString(run.failures()),
+                    spread == null ? "" : ms(spread.p50Min()) + "–" + ms(spread.p50Max()),
+                    spread == null ? "" : ms(spread.p99Min()) + "–" + ms(spread.p99Max()),
+                    spread == null ? "" : calls(spread.throughputMin()) + "–" + calls(spread.throughputMax())));
         }
         Summary.Run baseline = measured(summary, BASELINE, concurrency);
         for (String mode : SIDECARS) {
@@ -145,10 +187,11 @@ final class Report {
         String mode = sidecar.mode();
         return row("*" + mode + " ÷ baseline*", ratio(sidecar, baseline, Summary.Run::p50),
                 ratio(sidecar, baseline, Summary.Run::p90), ratio(sidecar, baseline, Summary.Run::p99),
-                ratio(sidecar, baseline, Summary.Run::p999), ratio(sidecar, baseline, Summary.Run::throughput), "")
+                ratio(sidecar, baseline, Summary.Run::p999), ratio(sidecar, baseline, Summary.Run::throughput), "",
+                "", "", "")
                 + row("*" + mode + " − baseline (ms)*", ms(sidecar.p50() - baseline.p50()),
                         ms(sidecar.p90() - baseline.p90()), ms(sidecar.p99() - baseline.p99()),
-                        ms(sidecar.p999() - baseline.p999()), "", "");
+                        ms(sidecar.p999() - baseline.p999()), "", "", "", "", "");
     }
 
     private static String ratio(Summary.Run sidecar, Summary.Run baseline, ToDoubleFunction<Summary.Run> figure) {
@@ -164,6 +207,7 @@ final class Report {
                 rows.add(throughput);
             }
         }
+        rows.addAll(costGoals(summary));
         if (rows.isEmpty()) {
             return "## Goals\n\nNot judged: the runs they need (baseline and sidecar) are missing.\n";
         }
@@ -209,6 +253,33 @@ final class Report {
                 met(share >= 0.8));
     }
 
+    /**
+     * What one sidecar may cost: CPU per 1,000 calls (judged at the highest concurrency, through the consumer-group
+     * service sidecar), RSS idle and under load, time to ready.
+     */
+    private static List<String> costGoals(Summary summary) {
+        List<String> rows = new ArrayList<>();
+        List<Integer> levels = concurrencies(summary);
+        Summary.Run run = levels.isEmpty() ? null : measured(summary, "sidecar", levels.get(levels.size() - 1));
+        if (run != null && run.cost() != null) {
+            rows.add(row("CPU per 1,000 calls ≤ 0.48 s per sidecar (sidecar, concurrency " + run.concurrency() + ")",
+                    "caller " + format("%.3f", run.cost().callerCpuPer1000()) + " s, service "
+                            + format("%.3f", run.cost().serviceCpuPer1000()) + " s",
+                    met(run.cost().callerCpuPer1000() <= 0.48 && run.cost().serviceCpuPer1000() <= 0.48)));
+        }
+        List<Summary.Sidecar> sidecars = summary.memory() == null || summary.memory().sidecars() == null ? List.of()
+                : summary.memory().sidecars().stream().filter(s -> !s.name().equals("service-share")).toList();
+        for (Summary.Sidecar sidecar : sidecars) {
+            rows.add(row(sidecar.name() + " sidecar RSS ≤ 96 MiB idle", mib(sidecar.idleRssMiB()) + " MiB",
+                    met(sidecar.idleRssMiB() <= 96)));
+            rows.add(row(sidecar.name() + " sidecar RSS ≤ 160 MiB under load", mib(sidecar.loadRssMiB()) + " MiB",
+                    met(sidecar.loadRssMiB() > 0 && sidecar.loadRssMiB() <= 160)));
+            rows.add(row(sidecar.name() + " sidecar ready < 1 s after start", format("%.2f", sidecar.readySeconds())
+                    + " s", met(sidecar.readySeconds() > 0 && sidecar.readySeconds() < 1)));
+        }
+        return rows;
+    }
+
     private static String memory(Summary.Memory memory) {
         if (memory == null) {
             return "## Memory\n\nNot measured.\n";
@@ -216,11 +287,12 @@ final class Report {
         StringBuilder md = new StringBuilder("## Memory and threads\n\n");
         List<Summary.Sidecar> sidecars = memory.sidecars() == null ? List.of() : memory.sidecars();
         if (!sidecars.isEmpty()) {
-            md.append("| sidecar | RSS idle (MiB) | RSS under load, peak (MiB) | heap idle, after a full GC (MiB)"
-                    + " | threads idle | CPU idle (% of a core) |\n|---|---:|---:|---:|---:|---:|\n");
+            md.append("| sidecar | ready after start (s) | RSS idle (MiB) | RSS under load, peak (MiB)"
+                    + " | heap idle, after a full GC (MiB) | threads idle | CPU idle (% of a core) |\n"
+                    + "|---|---:|---:|---:|---:|---:|---:|\n");
             for (Summary.Sidecar sidecar : sidecars) {
-                md.append(row(sidecar.name(), mib(sidecar.idleRssMiB()), mib(sidecar.loadRssMiB()),
-                        mib(sidecar.idleHeapMiB()), Integer.toString(sidecar.idleThreads()),
+                md.append(row(sidecar.name(), format("%.2f", sidecar.readySeconds()), mib(sidecar.idleRssMiB()),
+                        mib(sidecar.loadRssMiB()), mib(sidecar.idleHeapMiB()), Integer.toString(sidecar.idleThreads()),
                         mib(sidecar.idleCpuPercent())));
             }
             md.append('\n');

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
@@ -40,10 +41,10 @@ class ReportTest {
                 run("sidecar-share", 64, 7.00, 9.50, 18.0, 36.0, 9000),
                 run("sidecar-async", 64, 9.00, 13.0, 25.0, 45.0, 7000));
         return new Summary(new Summary.Machine(8, 16384, "Linux 6.1", "17.0.15", "Test CPU @ 3.0GHz"),
-                "2025-01-02T03:04:05Z", new Summary.Settings(List.of(1, 64), 10, 60, 1024, 3, 10000, false), runs,
-                new Summary.Memory(List.of(new Summary.Sidecar("caller", 110.5, 180.0, 20.0, 52, 1.5),
-                        new Summary.Sidecar("service", 105.25, 150.0, 21.0, 48, 1.25),
-                        new Summary.Sidecar("service-share", 120.0, 170.0, 60.5, 310, 12.0)),
+                "2025-01-02T03:04:05Z", new Summary.Settings(List.of(1, 64), 10, 60, 1024, 3, 10000, 3, false), runs,
+                new Summary.Memory(List.of(new Summary.Sidecar("caller", 110.5, 180.0, 20.0, 52, 1.5, 2.25),
+                        new Summary.Sidecar("service", 90.0, 150.0, 21.0, 48, 1.25, 0.75),
+                        new Summary.Sidecar("service-share", 120.0, 170.0, 60.5, 310, 12.0, 3.5)),
                         new Summary.Pending(10000, 40.0, 52.0, 200.0, 215.0, 1258.3, 1572.9)));
     }
 
@@ -54,8 +55,13 @@ class ReportTest {
                 new double[] {99, p99}, new double[] {99.9, p999}, new double[] {99.99, p999 * 1.5},
                 new double[] {100, p999 * 2}));
         long calls = (long) throughput * 60;
+        Summary.Spread spread = new Summary.Spread(3, p50 * 0.9, p50 * 1.1, p99 * 0.8, p99 * 1.2, throughput * 0.95,
+                throughput * 1.05);
+        boolean sidecar = mode.startsWith("sidecar");
+        Map<String, Double> hops = mode.equals("sidecar") ? Map.of(Hops.SEGMENTS.get(0).name(), 0.125,
+                Hops.SEGMENTS.get(5).name(), 0.25) : null;
         return new Summary.Run(mode, concurrency, p50, p90, p99, p999, p999 * 2, throughput, calls, 0, percentiles,
-                null);
+                spread, hops, sidecar ? new Summary.Cost(concurrency == 1 ? 1.5 : 0.45, 0.3) : null);
     }
 
     @Test
@@ -84,9 +90,9 @@ class ReportTest {
         String md = Files.readString(dir.resolve("results.md"));
 
         assertThat(md).contains("Test CPU @ 3.0GHz", "2025-01-02T03:04:05Z", "## Concurrency 1", "## Concurrency 64")
-                .contains("| sidecar | 1.20 | 1.45 | 2.80 | 6.00 | 800 | 0 |")
-                .contains("| *sidecar ÷ baseline* | 1.50 | 1.45 | 1.40 | 1.50 | 0.67 |  |")
-                .contains("| *sidecar − baseline (ms)* | 0.40 | 0.45 | 0.80 | 2.00 |  |  |")
+                .contains("| sidecar | 1.20 | 1.45 | 2.80 | 6.00 | 800 | 0 | 1.08–1.32 | 2.24–3.36 | 760–840 |")
+                .contains("| *sidecar ÷ baseline* | 1.50 | 1.45 | 1.40 | 1.50 | 0.67 |  |  |  |  |")
+                .contains("| *sidecar − baseline (ms)* | 0.40 | 0.45 | 0.80 | 2.00 |  |  |  |  |  |")
                 .contains("| sidecar-async | 9.00 | 13.00 | 25.00 | 45.00 | 7000 | 0 |")
                 .contains("| *sidecar-share ÷ baseline* | 1.40 | 1.36 | 1.50 | 1.80 | 0.75 |  |");
         assertThat(md).contains("| sidecar p50 ≤ 1.3× baseline (concurrency 1) | 1.50× (1.20 vs 0.80 ms) | no |")
@@ -97,9 +103,23 @@ class ReportTest {
                 .contains("| sidecar-share throughput ≥ 80% of baseline (concurrency 64) | 75% (9000 vs 12000"
                         + " calls/s) | no |")
                 .doesNotContain("sidecar-share p50");
-        assertThat(md).contains("| caller | 110.5 | 180.0 | 20.0 | 52 | 1.5 |",
-                "| service-share | 120.0 | 170.0 | 60.5 | 310 | 12.0 |")
+        assertThat(md).contains("| CPU per 1,000 calls ≤ 0.48 s per sidecar (sidecar, concurrency 64) | caller 0.450 s,"
+                + " service 0.300 s | yes |")
+                .contains("| caller sidecar RSS ≤ 96 MiB idle | 110.5 MiB | no |")
+                .contains("| service sidecar RSS ≤ 96 MiB idle | 90.0 MiB | yes |")
+                .contains("| caller sidecar RSS ≤ 160 MiB under load | 180.0 MiB | no |")
+                .contains("| service sidecar ready < 1 s after start | 0.75 s | yes |")
+                .contains("| caller sidecar ready < 1 s after start | 2.25 s | no |")
+                .doesNotContain("service-share sidecar RSS");
+        assertThat(md).contains("| caller | 2.25 | 110.5 | 180.0 | 20.0 | 52 | 1.5 |",
+                "| service-share | 3.50 | 120.0 | 170.0 | 60.5 | 310 | 12.0 |")
                 .contains("| 10000 | 40.0 | 52.0 | 200.0 | 215.0 | 1258 | 1573 |");
+        assertThat(md).contains("| 1 | sidecar | 800 | 1.500 | 0.300 |", "| 64 | sidecar-share | 9000 | 0.450 | 0.300 |")
+                .doesNotContain("| 1 | baseline | 1200 |");
+        assertThat(md).contains("| stretch | sidecar at 1 | sidecar at 64 |")
+                .contains("| " + Hops.SEGMENTS.get(0).name() + " | 0.125 | 0.125 |")
+                .contains("| " + Hops.SEGMENTS.get(5).name() + " | 0.250 | 0.250 |")
+                .contains("| " + Hops.SEGMENTS.get(1).name() + " |  |  |");
     }
 
     @Test
@@ -122,8 +142,9 @@ class ReportTest {
     void writesAReportWithoutData() throws IOException {
         Summary empty = new Summary(null, "2025-01-02", null, List.of(), null);
         Summary single = new Summary(null, "2025-01-02", null,
-                List.of(new Summary.Run("sidecar", 1, 1, 1, 1, 1, 1, 10, 10, 0, List.<double[]>of(new double[] {50, 1}), null),
-                        new Summary.Run("baseline", 1, 0, 0, 0, 0, 0, 0, 0, 5, null, null)),
+                List.of(new Summary.Run("sidecar", 1, 1, 1, 1, 1, 1, 10, 10, 0,
+                                List.<double[]>of(new double[] {50, 1}), null, null, null),
+                        new Summary.Run("baseline", 1, 0, 0, 0, 0, 0, 0, 0, 5, null, null, null, null)),
                 null);
 
         Report.write(empty, dir.resolve("empty"));
@@ -134,7 +155,7 @@ class ReportTest {
         assertThat(ImageIO.read(dir.resolve("single/latency.png").toFile()).getHeight()).isEqualTo(600);
         assertThat(Files.readString(dir.resolve("empty/results.md"))).contains("Not judged", "Not measured");
         assertThat(Files.readString(dir.resolve("single/results.md")))
-                .contains("| baseline | 0.00 | 0.00 | 0.00 | 0.00 | 0 | 5 |", "Not judged")
+                .contains("| baseline | 0.00 | 0.00 | 0.00 | 0.00 | 0 | 5 |  |  |  |", "Not judged")
                 .doesNotContain("sidecar ÷ baseline");
     }
 

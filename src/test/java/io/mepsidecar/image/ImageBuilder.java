@@ -27,7 +27,7 @@ public final class ImageBuilder {
 
     static final String DEPLOYMENTS = "/deployments";
     /** The JVM flags of the entrypoint; docs/image.md says why each is there. */
-    static final List<String> JVM_FLAGS = List.of(
+    public static final List<String> JVM_FLAGS = List.of(
             "-XX:MaxRAMPercentage=50",
             "-XX:+ExitOnOutOfMemoryError",
             "-Djava.io.tmpdir=/tmp",
