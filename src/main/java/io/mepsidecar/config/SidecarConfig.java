@@ -65,6 +65,14 @@ public interface SidecarConfig {
          */
         @WithDefault("false")
         boolean hopTimestamps();
+
+        /**
+         * A record to a topic written to in the last 10 s, while the producer's buffer has room, is handed to the
+         * producer on the calling thread (its send cannot block then), not through the send thread. {@code false}
+         * sends every record through the send thread, as before this was measured to help (docs/benchmarks.md).
+         */
+        @WithDefault("true")
+        boolean inlineSend();
     }
 
     interface Shutdown {

@@ -1,5 +1,6 @@
 package io.mepsidecar.kafka;
 
+import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.error.Failures;
 import io.mepsidecar.lifecycle.ShutdownOrder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,20 +16,29 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The one producer of the sidecar, shared by both roles. {@link KafkaProducer#send} may block while it fetches
- * metadata or waits for buffer space, so it is called on a dedicated thread, never on an HTTP event loop; at most
- * {@value #MAX_QUEUED} records wait for that thread, beyond which a send fails at once. A record is queued only once
- * {@link TopicDirectory} knows its topic exists, so no send waits for a topic that is not there. The producer is
- * created at start-up, not by the first call.
+ * metadata or waits for buffer space, so a record whose send could block goes to a dedicated send thread, never
+ * blocking an HTTP event loop; at most {@value #MAX_QUEUED} records wait for that thread, beyond which a send fails at
+ * once. A record is queued only once {@link TopicDirectory} knows its topic exists, so no send waits for a topic that
+ * is not there.
+ *
+ * <p>A record to a topic this producer wrote to (acknowledged) in the last {@value #INLINE_WINDOW_MS} ms, while the
+ * producer's buffer has room, is sent at once on the caller's thread instead: its metadata is cached (the producer
+ * drops a topic's metadata only after {@code metadata.max.idle.ms}, 5 minutes unused) and the buffer will not make it
+ * wait, so {@code send} only serialises the record and appends it to a batch. That saves two thread hand-offs per
+ * record on the busy path (docs/benchmarks.md). The producer is created at start-up, not by the first call.
  */
 @Startup
 @ApplicationScoped
@@ -36,6 +46,10 @@ public class KafkaSender {
 
     /** Records waiting for the send thread at most. */
     static final int MAX_QUEUED = 10_000;
+    /** A topic written to this recently has its metadata cached: its records are sent inline. */
+    static final long INLINE_WINDOW_MS = 10_000;
+    /** Room the producer's buffer must have, beyond the record, for an inline send (so it cannot block). */
+    private static final long BUFFER_MARGIN = 1024 * 1024;
 
     @Inject
     KafkaClientSettings settings;
@@ -46,15 +60,27 @@ public class KafkaSender {
     @Inject
     MeterRegistry meterRegistry;
 
+    @Inject
+    SidecarConfig config;
+
     private Producer<String, byte[]> producer;
     private ThreadPoolExecutor sendThread;
     private KafkaClientMetrics producerMetrics;
+    /** Per topic: when a record to it was last acknowledged (System.nanoTime). */
+    private final Map<String, Long> lastAcknowledged = new ConcurrentHashMap<>();
+    private Metric bufferAvailable;
+    private boolean inline;
 
     @PostConstruct
     void start() {
         producer = new KafkaProducer<>(settings.producer());
         producerMetrics = new KafkaClientMetrics(producer);
         producerMetrics.bindTo(meterRegistry);
+        inline = config.debug().inlineSend();
+        bufferAvailable = producer.metrics().entrySet().stream()
+                .filter(metric -> metric.getKey().name().equals("buffer-available-bytes")
+                        && metric.getKey().group().equals("producer-metrics"))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
         sendThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED),
                 r -> {
                     Thread thread = new Thread(r, "mep-kafka-send");
@@ -80,6 +106,10 @@ public class KafkaSender {
         // The future handed out is the one the send thread looks at: a caller that stops waiting (completes it)
         // keeps the record from being sent behind its back.
         CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
+        if (mayInline(record)) {
+            sendNow(record, acknowledged, beforeSend);
+            return acknowledged;
+        }
         topics.requireExisting(record.topic()).whenComplete((exists, error) -> {
             if (error != null) {
                 acknowledged.completeExceptionally(Failures.unwrap(error));
@@ -109,8 +139,10 @@ public class KafkaSender {
             if (beforeSend != null) {
                 beforeSend.run();
             }
+            String topic = record.topic();
             producer.send(record, (metadata, error) -> {
                 if (error == null) {
+                    lastAcknowledged.put(topic, System.nanoTime());
                     acknowledged.complete(metadata);
                 } else {
                     acknowledged.completeExceptionally(error);
@@ -119,6 +151,21 @@ public class KafkaSender {
         } catch (RuntimeException e) {
             acknowledged.completeExceptionally(e);
         }
+    }
+
+    /** True when {@code send} cannot block: the topic's metadata is cached and the buffer has room. */
+    private boolean mayInline(ProducerRecord<String, byte[]> record) {
+        if (!inline) {
+            return false;
+        }
+        Long acknowledgedAt = lastAcknowledged.get(record.topic());
+        if (acknowledgedAt == null
+                || System.nanoTime() - acknowledgedAt > TimeUnit.MILLISECONDS.toNanos(INLINE_WINDOW_MS)) {
+            return false;
+        }
+        long size = record.value() == null ? 0 : record.value().length;
+        return bufferAvailable != null && bufferAvailable.metricValue() instanceof Number room
+                && room.doubleValue() > BUFFER_MARGIN + size;
     }
 
     void stop(@Observes @Priority(ShutdownOrder.PRODUCER) ShutdownEvent event) {
