@@ -266,9 +266,9 @@ public class CallResults implements StateHandler {
         }
     }
 
+    /** In one step: a {@code GET} at the same moment finds the old entry or the new one, never neither (a 404). */
     private void replace(String id, Entry entry) {
-        entries.remove(id);
-        entries.put(id, entry);
+        entries.replace(id, entry);
     }
 
     private static int weight(Entry entry) {

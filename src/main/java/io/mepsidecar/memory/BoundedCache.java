@@ -46,7 +46,7 @@ public final class BoundedCache<V> {
         this.maxBytes = maxBytes;
         this.weigher = weigher;
         this.entries = Caffeine.newBuilder()
-                .expireAfter(Expiry.<String, V>creating((key, value) -> {
+                .expireAfter(Expiry.<String, V>writing((key, value) -> {
                     Duration left = lifetime.apply(key, value);
                     return left.isNegative() ? Duration.ZERO : left;
                 }))
@@ -87,6 +87,17 @@ public final class BoundedCache<V> {
             count.incrementAndGet();
             bytes.addAndGet(weigher.applyAsInt(value));
         }
+    }
+
+    /**
+     * Keeps the entry in place of the one kept under that key (or as a new one), in one step: a reader finds the old
+     * entry or the new one, never neither. Like {@link #put} it keeps the entry whether it fits or not; its lifetime
+     * starts now.
+     */
+    public void replace(String key, V value) {
+        entries.asMap().put(key, value); // the old one, if any, leaves through the removal listener (REPLACED)
+        count.incrementAndGet();
+        bytes.addAndGet(weigher.applyAsInt(value));
     }
 
     /** True when an entry of {@code weight} bytes would fit now. */
