@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one producer of the sidecar, shared by both roles. {@link KafkaProducer#send} may block while it fetches
@@ -38,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * producer's buffer has room, is sent at once on the caller's thread instead: its metadata is cached (the producer
  * drops a topic's metadata only after {@code metadata.max.idle.ms}, 5 minutes unused) and the buffer will not make it
  * wait, so {@code send} only serialises the record and appends it to a batch. That saves two thread hand-offs per
- * record on the busy path (docs/benchmarks.md). The producer is created at start-up, not by the first call.
+ * record on the busy path (docs/benchmarks.md). Only while no record is on its way to the send thread, so that a
+ * record never overtakes one its thread sent before. The producer is created at start-up, not by the first call.
  */
 @Startup
 @ApplicationScoped
@@ -68,6 +70,11 @@ public class KafkaSender {
     private KafkaClientMetrics producerMetrics;
     /** Per topic: when a record to it was last acknowledged (System.nanoTime). */
     private final Map<String, Long> lastAcknowledged = new ConcurrentHashMap<>();
+    /**
+     * Records on their way to the send thread (looking up their topic, queued, being sent). While there are any, no
+     * record is sent inline: one sent after another by the same thread must not overtake it.
+     */
+    private final AtomicInteger notYetSent = new AtomicInteger();
     private Metric bufferAvailable;
     private boolean inline;
 
@@ -106,12 +113,14 @@ public class KafkaSender {
         // The future handed out is the one the send thread looks at: a caller that stops waiting (completes it)
         // keeps the record from being sent behind its back.
         CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
-        if (mayInline(record)) {
+        if (notYetSent.get() == 0 && mayInline(record)) {
             sendNow(record, acknowledged, beforeSend);
             return acknowledged;
         }
+        notYetSent.incrementAndGet();
         topics.requireExisting(record.topic()).whenComplete((exists, error) -> {
             if (error != null) {
+                notYetSent.decrementAndGet();
                 acknowledged.completeExceptionally(Failures.unwrap(error));
             } else {
                 enqueue(record, acknowledged, beforeSend);
@@ -123,8 +132,15 @@ public class KafkaSender {
     private void enqueue(ProducerRecord<String, byte[]> record, CompletableFuture<RecordMetadata> acknowledged,
             Runnable beforeSend) {
         try {
-            sendThread.execute(() -> sendNow(record, acknowledged, beforeSend));
+            sendThread.execute(() -> {
+                try {
+                    sendNow(record, acknowledged, beforeSend);
+                } finally {
+                    notYetSent.decrementAndGet();
+                }
+            });
         } catch (RejectedExecutionException e) {
+            notYetSent.decrementAndGet();
             acknowledged.completeExceptionally(sendThread.isShutdown()
                     ? new IllegalStateException("the sidecar is shutting down", e) : new SendQueueFullException());
         }
