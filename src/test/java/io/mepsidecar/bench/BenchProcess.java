@@ -152,6 +152,9 @@ public final class BenchProcess {
                     result = ClosedLoop.run(target, concurrency, payload, warmup, duration, hops::reset);
                 }
             }
+            if (!result.reasons().isEmpty()) { // the orchestrator reports the count; the reasons go to the log
+                System.err.println("failures of run " + String.join(" ", command) + ": " + result.reasons());
+            }
             return "result " + result.calls() + " " + result.failures() + " " + result.elapsed().toNanos() + " "
                     + encode(result.latencyMicros()) + " " + hops.traced() + " " + encodeHops(hops);
         }

@@ -4,7 +4,10 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,8 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ClosedLoop {
 
-    /** Latencies in microseconds, the calls made and the failures, over the measured window. */
-    record Result(Histogram latencyMicros, long calls, long failures, Duration elapsed) {
+    /**
+     * Latencies in microseconds, the calls made and the failures, over the measured window, and how many failures
+     * of each kind (the error's class and message).
+     */
+    record Result(Histogram latencyMicros, long calls, long failures, Duration elapsed, Map<String, Long> reasons) {
 
         double throughput() {
             return calls / (elapsed.toNanos() / 1e9);
@@ -41,22 +47,23 @@ final class ClosedLoop {
             throws InterruptedException {
         Recorder recorder = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicLong failures = new AtomicLong();
+        Map<String, Long> reasons = new ConcurrentHashMap<>();
         CountDownLatch stopped = new CountDownLatch(concurrency);
         long end = System.nanoTime() + duration.toNanos();
         long start = System.nanoTime();
         for (int i = 0; i < concurrency; i++) {
-            next(target, payload, recorder, failures, end, stopped);
+            next(target, payload, recorder, failures, reasons, end, stopped);
         }
         if (!stopped.await(duration.toMillis() + 60_000, TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("calls still outstanding a minute after the run ended");
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         Histogram histogram = recorder.getIntervalHistogram();
-        return new Result(histogram, histogram.getTotalCount(), failures.get(), elapsed);
+        return new Result(histogram, histogram.getTotalCount(), failures.get(), elapsed, Map.copyOf(reasons));
     }
 
-    private static void next(Target target, byte[] payload, Recorder recorder, AtomicLong failures, long end,
-            CountDownLatch stopped) {
+    private static void next(Target target, byte[] payload, Recorder recorder, AtomicLong failures,
+            Map<String, Long> reasons, long end, CountDownLatch stopped) {
         if (System.nanoTime() >= end) {
             stopped.countDown();
             return;
@@ -65,11 +72,14 @@ final class ClosedLoop {
         target.call(payload).whenComplete((ok, error) -> {
             if (error == null) {
                 recorder.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started)));
-                next(target, payload, recorder, failures, end, stopped);
+                next(target, payload, recorder, failures, reasons, end, stopped);
             } else {
                 failures.incrementAndGet(); // back off a little, and never recurse on a failing target
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                reasons.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1L, Long::sum);
                 CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS)
-                        .execute(() -> next(target, payload, recorder, failures, end, stopped));
+                        .execute(() -> next(target, payload, recorder, failures, reasons, end, stopped));
             }
         });
     }
