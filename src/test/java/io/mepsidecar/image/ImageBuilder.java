@@ -29,6 +29,8 @@ public final class ImageBuilder {
     /** The JVM flags of the entrypoint; docs/image.md says why each is there. */
     public static final List<String> JVM_FLAGS = List.of(
             "-XX:MaxRAMPercentage=50",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
             "-XX:+ExitOnOutOfMemoryError",
             "-Djava.io.tmpdir=/tmp",
             "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
