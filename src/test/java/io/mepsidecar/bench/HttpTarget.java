@@ -63,7 +63,9 @@ final class HttpTarget implements Target, AutoCloseable {
             } else if (async && response.statusCode() == 202 && response.getHeader("Location") != null) {
                 poll(response.getHeader("Location"), done);
             } else {
-                done.completeExceptionally(new IllegalStateException("status " + response.statusCode()));
+                done.completeExceptionally(new IllegalStateException("status " + response.statusCode() + " to "
+                        + response.request().getMethod() + " " + response.request().getURI() + " (call "
+                        + response.getHeader("Mep-Correlation-Id") + ")"));
             }
         });
     }
