@@ -106,8 +106,9 @@ public class KafkaSender {
     }
 
     /**
-     * As {@link #send(ProducerRecord)}; {@code beforeSend}, when not null, runs on the send thread just before the
-     * record is handed to the producer (a traced call stamps its {@code send} hop there), and must not block.
+     * As {@link #send(ProducerRecord)}; {@code beforeSend}, when not null, runs just before the record is handed to
+     * the producer, on the send thread or (inline) on this one (a traced call stamps its {@code send} hop there), and
+     * must not block.
      */
     public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record, Runnable beforeSend) {
         // The future handed out is the one the send thread looks at: a caller that stops waiting (completes it)
