@@ -1,8 +1,8 @@
 package io.mepsidecar.bench;
 
+import io.mepsidecar.contract.HopStamps;
 import org.HdrHistogram.Histogram;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +11,9 @@ import java.util.Map;
 /**
  * Where one sidecar call's time goes, hop by hop: the {@code Mep-Hops} response header (wall-clock stamps in epoch
  * microseconds from both sidecars, with {@code mep.debug.hop-timestamps} on the caller sidecar) plus the load
- * generator's own send and receive stamps, turned into the time between consecutive hand-offs. All processes run on
- * one machine, so their clocks are one clock. Thread-safe; the medians are in milliseconds.
+ * generator's own send and receive stamps (taken with {@link HopStamps#nowMicros()}, as the sidecars take theirs),
+ * turned into the time between consecutive hand-offs. All processes run on one machine, so their clocks are one
+ * clock. Thread-safe; the medians are in milliseconds.
  */
 final class Hops {
 
@@ -39,12 +40,6 @@ final class Hops {
 
     private final Map<String, Histogram> histograms = new HashMap<>();
     private long traced;
-
-    /** Epoch microseconds now, the unit of the sidecars' stamps. */
-    static long nowMicros() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
-    }
 
     /** Adds one call: its {@code Mep-Hops} header (ignored when null) and the load generator's stamps. */
     synchronized void record(String header, long clientSend, long clientReceive) {

@@ -1,5 +1,6 @@
 package io.mepsidecar.bench;
 
+import io.mepsidecar.contract.HopStamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -42,7 +43,7 @@ final class HttpTarget implements Target, AutoCloseable {
             post.putHeader("Prefer", "respond-async");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        long sent = hops == null ? 0 : Hops.nowMicros();
+        long sent = hops == null ? 0 : HopStamps.nowMicros();
         client.request(post).compose(request -> request.send(Buffer.buffer(payload)))
                 .onComplete(result -> handle(result.succeeded() ? result.result() : null, result.cause(), done,
                         sent));
@@ -57,7 +58,7 @@ final class HttpTarget implements Target, AutoCloseable {
         response.body().onComplete(body -> {
             if (response.statusCode() == 200) {
                 if (hops != null && sent != 0) {
-                    hops.record(response.getHeader("Mep-Hops"), sent, Hops.nowMicros());
+                    hops.record(response.getHeader("Mep-Hops"), sent, HopStamps.nowMicros());
                 }
                 done.complete(null);
             } else if (async && response.statusCode() == 202 && response.getHeader("Location") != null) {
