@@ -145,6 +145,12 @@ public class CallResults implements StateHandler {
      * @param callbackTaken true when this replica delivers the callback (or there is none)
      */
     CompletableFuture<Void> store(String correlationId, Reply reply, boolean callbackTaken) {
+        return store(correlationId, reply, callbackTaken, null);
+    }
+
+    /** As above; {@code operation}, when given, is the operation the reply claims, checked by the call's replica. */
+    private CompletableFuture<Void> store(String correlationId, Reply reply, boolean callbackTaken,
+            String operation) {
         Completed completed = new Completed(reply, callbackTaken, Instant.now(), identity.instanceId());
         replace(correlationId, completed);
         Map<String, String> headers = new LinkedHashMap<>();
@@ -155,6 +161,9 @@ public class CallResults implements StateHandler {
         }
         headers.put(StateHeaders.CALLBACK_TAKEN, Boolean.toString(callbackTaken));
         headers.put(StateHeaders.INSTANCE, identity.instanceId());
+        if (operation != null) {
+            headers.put(StateHeaders.OPERATION, operation);
+        }
         return state.write(PREFIX + correlationId, headers, reply.body());
     }
 
@@ -172,9 +181,15 @@ public class CallResults implements StateHandler {
         return Optional.of(stored);
     }
 
+    /** The operation of an asynchronous call the view knows as accepted and not yet completed. */
+    Optional<String> acceptedOperation(String correlationId) {
+        return entries.get(correlationId) instanceof Accepted accepted ? Optional.of(accepted.operation())
+                : Optional.empty();
+    }
+
     /** Passes on a reply read here for a call of another replica: that replica reads it from the state topic. */
-    CompletableFuture<Void> forward(String correlationId, Reply reply) {
-        return store(correlationId, reply, false);
+    CompletableFuture<Void> forward(String correlationId, String operation, Reply reply) {
+        return store(correlationId, reply, false, operation);
     }
 
     /** What the view has for the call: accepted, or its result; empty when neither (unknown, expired, deleted). */
@@ -229,13 +244,20 @@ public class CallResults implements StateHandler {
                         record.header(StateHeaders.DEADLINE).map(Instant::parse).orElse(record.timestamp())));
             }
         } else if (StateHeaders.RESULT.equals(kind)) {
+            Optional<String> claimed = record.header(StateHeaders.OPERATION);
+            Optional<PendingCall> call = pendingCalls.find(id);
+            if (claimed.isPresent() && call.isPresent() && !claimed.get().equals(call.get().operation().name())) {
+                LOG.warnf("dropped the reply to %s another replica read: it is a reply of '%s', the call is of '%s'",
+                        id, claimed.get(), call.get().operation().name());
+                return;
+            }
             Reply reply = new Reply(record.header(StateHeaders.STATUS).map(Integer::parseInt).orElse(200),
                     record.header(StateHeaders.CONTENT_TYPE).orElse(null), record.value());
             boolean callbackTaken = record.header(StateHeaders.CALLBACK_TAKEN).map(Boolean::parseBoolean)
                     .orElse(false);
             replace(id, new Completed(reply, callbackTaken, record.timestamp(),
                     record.header(StateHeaders.INSTANCE).orElse("")));
-            pendingCalls.find(id).ifPresent(call -> call.completeFromState(reply, callbackTaken));
+            call.ifPresent(pending -> pending.completeFromState(reply, callbackTaken));
             CompletableFuture<Reply> watcher = watchers.remove(id);
             if (watcher != null) {
                 watcher.complete(reply);

@@ -8,8 +8,6 @@ import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.MediaTypes;
 import io.mepsidecar.contract.WireHeaders;
-import io.mepsidecar.error.Problem;
-import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.kafka.ConsumerLoop;
 import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.kafka.RecordHeaders;
@@ -290,7 +288,12 @@ public class ReplyListener extends ConsumerLoop {
         if (traceHops) {
             stampHops(id, record);
         }
-        Reply reply = replyOf(record, operation, id);
+        Optional<InvalidReplyReason> invalid = invalidity(record, operation, id);
+        if (invalid.isPresent()) {
+            metrics.invalidReply(operation, invalid.get());
+            return Optional.empty();
+        }
+        Reply reply = replyOf(record, id);
         Optional<CompletableFuture<Void>> completed = pendingCalls.complete(id, reply)
                 .or(() -> results.completeAccepted(id, reply));
         if (completed.isPresent()) {
@@ -300,7 +303,7 @@ public class ReplyListener extends ConsumerLoop {
         Optional<String> instance = RecordHeaders.get(record.headers(), WireHeaders.REPLY_INSTANCE);
         if (instance.isPresent() && !instance.get().equals(identity.instanceId())) {
             metrics.replyForwarded(operation);
-            return Optional.of(results.forward(id, reply));
+            return Optional.of(results.forward(id, operation, reply));
         }
         LOG.debugf("dropped reply %s: no call waits for it", id);
         metrics.unmatchedReply(operation);
@@ -321,28 +324,44 @@ public class ReplyListener extends ConsumerLoop {
     }
 
     /**
-     * The reply as the caller will see it. A status that is not a final HTTP status (200-599: a 1xx would leave the
-     * caller's HTTP client waiting for the real response) makes it a 502 {@code bad-reply} problem; a content type
-     * that is not a media type is answered as bytes.
+     * Why a reply may not complete its call, if it may not: its {@code ce_type} is not the reply of the operation the
+     * call is waiting for (or, for a call of another replica, of no operation of the contract), or its status is not
+     * a final HTTP status (200-599: a 1xx would leave the caller's HTTP client waiting for the real response). Such a
+     * reply is dropped and counted; the call keeps waiting for a usable one until its timeout.
      */
-    private Reply replyOf(ConsumerRecord<String, byte[]> record, String operation, String correlationId) {
-        String status = RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200");
-        OptionalInt finalStatus = finalStatus(status);
-        if (finalStatus.isEmpty()) {
-            LOG.warnf("reply %s has %s '%s', not a final HTTP status; answered as 502 bad-reply", correlationId,
-                    WireHeaders.STATUS, abbreviate(status));
-            metrics.invalidReply(operation, InvalidReplyReason.STATUS);
-            Problem problem = Problem.of(ProblemType.BAD_REPLY, "the reply has " + WireHeaders.STATUS + " '"
-                    + abbreviate(status) + "', which is not a final HTTP status (200-599)", correlationId);
-            return new Reply(problem.status(), Problem.MEDIA_TYPE, problem.toJson());
+    private Optional<InvalidReplyReason> invalidity(ConsumerRecord<String, byte[]> record, String claimed,
+            String correlationId) {
+        Optional<String> expected = pendingCalls.find(correlationId).map(call -> call.operation().name())
+                .or(() -> results.acceptedOperation(correlationId));
+        if (claimed.equals(SidecarMetrics.UNKNOWN_OPERATION)
+                || expected.isPresent() && !expected.get().equals(claimed)) {
+            LOG.warnf("dropped reply %s: its %s '%s' is not the reply of operation '%s'", correlationId,
+                    WireHeaders.TYPE, abbreviate(RecordHeaders.get(record.headers(), WireHeaders.TYPE).orElse("")),
+                    expected.orElse("(a contract operation)"));
+            return Optional.of(InvalidReplyReason.TYPE);
         }
+        String status = RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200");
+        if (finalStatus(status).isEmpty()) {
+            LOG.warnf("dropped reply %s: its %s '%s' is not a final HTTP status (200-599)", correlationId,
+                    WireHeaders.STATUS, abbreviate(status));
+            return Optional.of(InvalidReplyReason.STATUS);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The reply as the caller will see it (its status already checked); a content type that is not a media type is
+     * answered as bytes.
+     */
+    private Reply replyOf(ConsumerRecord<String, byte[]> record, String correlationId) {
+        int status = finalStatus(RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200")).getAsInt();
         String contentType = RecordHeaders.get(record.headers(), WireHeaders.CONTENT_TYPE).orElse(null);
         if (contentType != null && !MediaTypes.isValid(contentType)) {
             LOG.warnf("reply %s has a content type that is not a media type; answered as %s", correlationId,
                     MediaType.APPLICATION_OCTET_STREAM);
             contentType = MediaType.APPLICATION_OCTET_STREAM;
         }
-        return new Reply(finalStatus.getAsInt(), contentType, record.value() == null ? new byte[0] : record.value(),
+        return new Reply(status, contentType, record.value() == null ? new byte[0] : record.value(),
                 appDuration(record));
     }
 

@@ -25,8 +25,9 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
- * Replies put on the reply topic by something other than a well-behaved serving sidecar: a caller still gets a final
- * HTTP response it can read. The {@code deferred} operation's app answers 202 and never replies, so the test gives
+ * Replies put on the reply topic by something other than a well-behaved serving sidecar: one of another operation or
+ * without a final HTTP status is dropped and counted, and the call still takes its own reply; a usable one with an odd
+ * content type is answered as bytes. The {@code deferred} operation's app answers 202 and never replies, so the test gives
  * the reply itself.
  */
 @QuarkusTest
@@ -40,30 +41,54 @@ class UnusableRepliesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"100", "101", "199", "600", "-1", "two hundred"})
-    void aReplyWithoutAFinalStatusIsA502ForASynchronousCall(String status) throws Exception {
-        double before = invalid();
+    void aReplyWithoutAFinalStatusIsDroppedAndTheCallWaitsForAUsableOne(String status) throws Exception {
+        double before = invalid("deferred", "status");
         String body = "sync-" + UUID.randomUUID();
         CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given().contentType("text/plain")
                 .body(body).post("/v1/invoke/deferred"));
+        String correlationId = correlationIdSeenByTheApp(body);
 
-        publishReply(correlationIdSeenByTheApp(body), status, "text/plain", "hello");
+        publishReply(correlationId, "deferred.reply", status, "text/plain", "forged");
+        await().untilAsserted(() -> assertThat(invalid("deferred", "status")).isEqualTo(before + 1));
+        assertThat(call).isNotDone();
+        publishReply(correlationId, "deferred.reply", "200", "text/plain", "genuine");
 
-        call.get().then().statusCode(502).contentType("application/problem+json")
-                .body("type", equalTo("urn:mep-sidecar:problem:bad-reply"));
-        await().untilAsserted(() -> assertThat(invalid()).isEqualTo(before + 1));
+        call.get().then().statusCode(200).body(equalTo("genuine"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"echo.reply", "deferred", "deferred.request", "no-such-op.reply", ""})
+    void aReplyOfAnotherTypeIsDroppedAndTheCallWaitsForItsOwn(String type) throws Exception {
+        String operation = type.equals("echo.reply") ? "echo" : "unknown";
+        double before = invalid(operation, "type");
+        String body = "typed-" + UUID.randomUUID();
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given().contentType("text/plain")
+                .body(body).post("/v1/invoke/deferred"));
+        String correlationId = correlationIdSeenByTheApp(body);
+
+        publishReply(correlationId, type, "200", "text/plain", "forged");
+        await().untilAsserted(() -> assertThat(invalid(operation, "type")).isEqualTo(before + 1));
+        assertThat(call).isNotDone();
+        publishReply(correlationId, "deferred.reply", "200", "text/plain", "genuine");
+
+        call.get().then().statusCode(200).body(equalTo("genuine"));
     }
 
     @Test
-    void aReplyWithA1xxStatusIsA502AtTheReplyResource() {
+    void aReplyWithA1xxStatusNeverBecomesTheResultOfAnAsynchronousCall() {
         String body = "async-" + UUID.randomUUID();
         String location = given().header("Prefer", "respond-async").contentType("text/plain").body(body)
                 .post("/v1/invoke/deferred").then().statusCode(202).extract().header("Location");
+        String correlationId = correlationIdSeenByTheApp(body);
+        double before = invalid("deferred", "status");
 
-        publishReply(correlationIdSeenByTheApp(body), "101", "text/plain", "hello");
+        publishReply(correlationId, "deferred.reply", "101", "text/plain", "forged");
+        await().untilAsserted(() -> assertThat(invalid("deferred", "status")).isEqualTo(before + 1));
+        given().get(location).then().statusCode(202);
+        publishReply(correlationId, "deferred.reply", "201", "text/plain", "genuine");
 
         Response result = await().until(() -> given().get(location), r -> r.statusCode() != 202);
-        result.then().statusCode(502).contentType("application/problem+json")
-                .body("type", equalTo("urn:mep-sidecar:problem:bad-reply"));
+        result.then().statusCode(201).body(equalTo("genuine"));
     }
 
     @Test
@@ -93,7 +118,7 @@ class UnusableRepliesTest {
         String body = "content-" + UUID.randomUUID();
         CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given().contentType("text/plain")
                 .body(body).post("/v1/invoke/deferred"));
-        publishReply(correlationIdSeenByTheApp(body), status, contentType, replyBody);
+        publishReply(correlationIdSeenByTheApp(body), "deferred.reply", status, contentType, replyBody);
         return call.get();
     }
 
@@ -103,16 +128,20 @@ class UnusableRepliesTest {
                 .map(r -> r.header("Mep-Correlation-Id")).findFirst().orElse(null), id -> id != null);
     }
 
-    private double invalid() {
-        return Metrics.value(Metrics.scrape(metrics), INVALID, "operation=\"deferred\",reason=\"status\"");
+    private double invalid(String operation, String reason) {
+        return Metrics.value(Metrics.scrape(metrics), INVALID, "operation=\"" + operation + "\",reason=\"" + reason
+                + "\"");
     }
 
-    private static void publishReply(String correlationId, String status, String contentType, String body) {
+    private static void publishReply(String correlationId, String type, String status, String contentType,
+            String body) {
         try (KafkaProducer<String, byte[]> producer = KafkaTestResource.producer()) {
             ProducerRecord<String, byte[]> reply = new ProducerRecord<>("test-app.replies", correlationId,
                     body.getBytes(StandardCharsets.UTF_8));
             header(reply, WireHeaders.CORRELATION_ID, correlationId);
-            header(reply, WireHeaders.TYPE, "deferred.reply");
+            if (!type.isEmpty()) {
+                header(reply, WireHeaders.TYPE, type);
+            }
             header(reply, WireHeaders.STATUS, status);
             header(reply, WireHeaders.REPLY_INSTANCE, "test-instance");
             if (contentType != null) {
