@@ -41,6 +41,9 @@ public class Invoker {
     private static final String PREFERENCE_APPLIED = "Preference-Applied";
 
     @Inject
+    AllowedCalls allowedCalls;
+
+    @Inject
     Contract contract;
 
     @Inject
@@ -88,6 +91,7 @@ public class Invoker {
             hops.stamp(Hop.HTTP_IN);
         }
         String correlationId = UUID.randomUUID().toString();
+        allowedCalls.check(operationName, correlationId);
         Operation operation = contract.find(operationName).orElseThrow(() -> new SidecarException(
                 ProblemType.UNKNOWN_OPERATION, "operation '" + operationName + "' is not in the contract",
                 correlationId));
@@ -296,7 +300,15 @@ public class Invoker {
     private CompletionStage<Response> oneWay(Operation operation, String correlationId, String contentType,
             byte[] body, Instant deadline) {
         long start = System.nanoTime();
-        return publisher.publish(operation, correlationId, contentType, body, deadline, null)
+        Runnable done = pendingCalls.admitOneWay(correlationId, operation);
+        CompletionStage<?> published;
+        try {
+            published = publisher.publish(operation, correlationId, contentType, body, deadline, null);
+        } catch (RuntimeException e) {
+            done.run();
+            throw e;
+        }
+        return published.whenComplete((ack, error) -> done.run())
                 .handle((ack, error) -> {
                     Response response = error == null
                             ? Response.accepted().header(AppHeaders.CORRELATION_ID, correlationId).build()

@@ -52,6 +52,27 @@ public class PendingCalls implements Draining {
      */
     public PendingCall register(String correlationId, Operation operation, CallOptions options, Instant deadline,
             HopStamps hops) {
+        admit(correlationId, operation);
+        return track(new PendingCall(correlationId, operation, options, deadline, hops));
+    }
+
+    /**
+     * Admits a one-way call for as long as its publish waits for the broker: it counts toward the same bound as
+     * calls waiting for replies (a 429 problem beyond it) and toward the operation's in-flight gauge. The returned
+     * action ends it; call it exactly once.
+     */
+    public Runnable admitOneWay(String correlationId, Operation operation) {
+        admit(correlationId, operation);
+        AtomicInteger operationInFlight = metrics.inFlight(Role.CALLER, operation.name());
+        operationInFlight.incrementAndGet();
+        return () -> {
+            operationInFlight.decrementAndGet();
+            inFlight.decrementAndGet();
+        };
+    }
+
+    /** Takes one of the {@code mep.caller.max-in-flight} places, or refuses the call with a 429 problem. */
+    private void admit(String correlationId, Operation operation) {
         int limit = config.caller().maxInFlight();
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
@@ -60,7 +81,6 @@ public class PendingCalls implements Draining {
                     + " calls are in flight, the most this sidecar takes (mep.caller.max-in-flight); retry later",
                     correlationId);
         }
-        return track(new PendingCall(correlationId, operation, options, deadline, hops));
     }
 
     private PendingCall track(PendingCall call) {

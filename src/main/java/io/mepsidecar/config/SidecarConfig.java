@@ -41,6 +41,24 @@ public interface SidecarConfig {
      */
     Optional<String> appHealthPath();
 
+    /**
+     * Token every call to the sidecar's API must carry as {@code Authorization: Bearer <token>}; others get 401.
+     * Unset: any process in the pod may call. Health and metrics on the management port never need it.
+     */
+    Optional<String> apiToken();
+
+    /**
+     * Token the sidecar sends as {@code Authorization: Bearer <token>} on every request it delivers to its app and
+     * every callback, so the app can refuse what does not come from its sidecar. Unset: nothing is sent.
+     */
+    Optional<String> appToken();
+
+    /**
+     * Operations this app may call, comma-separated; a call to any other gets 403 and nothing is published. Unset:
+     * every operation of the contract (a warning at start-up says so).
+     */
+    Optional<Set<String>> calls();
+
     Caller caller();
 
     Service service();

@@ -3,6 +3,8 @@ package io.mepsidecar.error;
 /** Every problem the sidecar itself reports, with its status; docs/protocol.md lists them. */
 public enum ProblemType {
     BAD_REQUEST(400, "bad-request", "Bad request"),
+    UNAUTHORIZED(401, "unauthorized", "Missing or wrong API token"),
+    OPERATION_NOT_ALLOWED(403, "operation-not-allowed", "Operation not allowed for this app"),
     NOT_FOUND(404, "not-found", "No such resource"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     UNKNOWN_OPERATION(404, "unknown-operation", "Unknown operation"),

@@ -2,8 +2,10 @@ package io.mepsidecar.caller;
 
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.testing.KafkaTestResource;
+import io.mepsidecar.testing.Metrics;
 import io.mepsidecar.testing.TopicReader;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -11,6 +13,7 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -30,6 +33,9 @@ class CallerLimitsTest {
             return Map.of("mep.caller.max-in-flight", "3", "mep.caller.result-ttl", "1s");
         }
     }
+
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metrics;
 
     @AfterEach
     void releaseHeldRequests() {
@@ -55,6 +61,27 @@ class CallerLimitsTest {
         KafkaTestResource.app().releaseSlow();
         await().until(() -> given().contentType("text/plain").body("room again").post("/v1/invoke/echo")
                 .statusCode() == 200);
+    }
+
+    @Test
+    void aOneWayCallCountsTowardTheSameBound() {
+        for (int i = 0; i < 3; i++) {
+            given().header("Prefer", "respond-async").contentType("text/plain").body("held-" + i)
+                    .post("/v1/invoke/hold").then().statusCode(202);
+        }
+
+        Response rejected = given().contentType("text/plain").body("one-way too many").post("/v1/invoke/notify");
+
+        rejected.then().statusCode(429).contentType("application/problem+json")
+                .body("type", equalTo("urn:mep-sidecar:problem:too-many-calls"));
+        assertThat(TopicReader.recordsWithHeader(KafkaTestResource.broker().bootstrapServers(), "test.notify",
+                WireHeaders.CORRELATION_ID, rejected.header("Mep-Correlation-Id"))).isEmpty();
+
+        KafkaTestResource.app().releaseSlow();
+        await().until(() -> given().contentType("text/plain").body("room again").post("/v1/invoke/notify")
+                .statusCode() == 202);
+        await().untilAsserted(() -> assertThat(Metrics.value(Metrics.scrape(metrics), "mep_caller_in_flight",
+                "operation=\"notify\"")).isZero());
     }
 
     @Test
