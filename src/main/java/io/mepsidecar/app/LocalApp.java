@@ -3,6 +3,7 @@ package io.mepsidecar.app;
 import io.mepsidecar.config.AppUrls;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.lifecycle.ShutdownOrder;
+import io.mepsidecar.security.Tokens;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -51,10 +52,14 @@ public class LocalApp {
     private volatile String lastHealth = "not checked yet";
     private volatile boolean probing;
     private volatile boolean closed;
+    /** {@code Bearer <mep.app-token>}, or null when no token is configured. */
+    private String appAuthorization;
     private long healthTimer = -1;
 
     @PostConstruct
     void createClients() {
+        appAuthorization = config.appToken().map(String::strip).filter(t -> !t.isEmpty()).map(Tokens::bearer)
+                .orElse(null);
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(config.service().maxConcurrency() + EXTRA_CONNECTIONS)
                         .setMaxWaitQueueSize(-1));
@@ -81,6 +86,18 @@ public class LocalApp {
     /** The client for every request to the app; its pool holds the service's concurrency and a few more. */
     public HttpClient client() {
         return client;
+    }
+
+    /**
+     * Options for a request to the app at {@code path}: with {@code mep.app-token} set, they carry
+     * {@code Authorization: Bearer <token>}, so the app can tell its sidecar from any other process of the pod.
+     */
+    public RequestOptions request(HttpMethod method, String absoluteUri) {
+        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(absoluteUri);
+        if (appAuthorization != null) {
+            options.putHeader(Tokens.HEADER, appAuthorization);
+        }
+        return options;
     }
 
     /** The absolute URL of a path on the app. */
@@ -139,7 +156,7 @@ public class LocalApp {
             return;
         }
         String target = url(config.appHealthPath().orElse(""));
-        client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(target)
+        client.request(request(HttpMethod.GET, target)
                         .setConnectTimeout(CHECK_TIMEOUT_MS).setIdleTimeout(CHECK_TIMEOUT_MS))
                 .compose(request -> request.send())
                 .onComplete(result -> {

@@ -46,7 +46,7 @@ public class CallbackSender {
 
     private void attempt(Callback call, Reply result, int attempt, long backoff, Instant giveUp) {
         String target = app.url(call.path());
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
+        RequestOptions options = app.request(HttpMethod.POST, target)
                 .setIdleTimeout(ATTEMPT_TIMEOUT_MS)
                 .putHeader(AppHeaders.CORRELATION_ID, call.correlationId())
                 .putHeader(AppHeaders.OPERATION, call.operation())

@@ -34,9 +34,12 @@ public class HttpErrors {
     static final int MAX_URI_LENGTH = 4096;
     /** Largest header block (names and values) answered; larger ones get a 431 problem. */
     static final int MAX_HEADER_BYTES = 20 * 1024;
+    /** Most header fields answered; more get a 431 problem. */
+    static final int MAX_HEADER_COUNT = 100;
     private static final int FILTER_PRIORITY = 10_000;
 
-    @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
+    /** Follows {@code kafka.max.request.size} (application.properties): a body the producer cannot publish is refused. */
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "1048576")
     MemorySize maxBodySize;
 
     void filters(@Observes Filters filters) {
@@ -44,7 +47,7 @@ public class HttpErrors {
     }
 
     void routes(@Observes Router router) {
-        router.errorHandler(404, context -> send(context, Problem.of(ProblemType.NOT_FOUND,
+        router.errorHandler(404, context -> answer(context, Problem.of(ProblemType.NOT_FOUND,
                 "no resource of the sidecar's API at this path; the API is /v1/invoke/{operation} and"
                         + " /v1/replies/{id}", null)));
         // Statuses the router itself answers when it fails before any route runs (e.g. a query it cannot decode)
@@ -57,35 +60,41 @@ public class HttpErrors {
     private void check(RoutingContext context) {
         String uri = context.request().uri();
         if (uri.length() > MAX_URI_LENGTH) {
-            send(context, Problem.of(ProblemType.URI_TOO_LONG, "the request URI is longer than " + MAX_URI_LENGTH
+            answer(context, Problem.of(ProblemType.URI_TOO_LONG, "the request URI is longer than " + MAX_URI_LENGTH
                     + " characters", null));
             return;
         }
         if (headerBytes(context.request().headers()) > MAX_HEADER_BYTES) {
-            send(context, Problem.of(ProblemType.HEADERS_TOO_LARGE, "the request headers are larger than "
+            answer(context, Problem.of(ProblemType.HEADERS_TOO_LARGE, "the request headers are larger than "
                     + MAX_HEADER_BYTES + " bytes", null));
             return;
         }
+        if (context.request().headers().size() > MAX_HEADER_COUNT) {
+            answer(context, Problem.of(ProblemType.HEADERS_TOO_LARGE, "the request has more than "
+                    + MAX_HEADER_COUNT + " header fields", null));
+            return;
+        }
         if (!isValidUri(uri)) {
-            send(context, Problem.of(ProblemType.BAD_REQUEST, "the request URI is not a valid URI (RFC 3986)",
+            answer(context, Problem.of(ProblemType.BAD_REQUEST, "the request URI is not a valid URI (RFC 3986)",
                     null));
             return;
         }
         String query = context.request().query();
         if (query != null && !isDecodable(query)) {
-            send(context, Problem.of(ProblemType.BAD_REQUEST, "the query string is not validly percent-encoded",
+            answer(context, Problem.of(ProblemType.BAD_REQUEST, "the query string is not validly percent-encoded",
                     null));
             return;
         }
         if (declaredLength(context) > maxBodySize.asLongValue()) {
             context.response().putHeader("Connection", "close");
-            send(context, Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "the body is larger than "
-                    + maxBodySize.asLongValue() + " bytes (quarkus.http.limits.max-body-size)", null));
+            answer(context, Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "the body is larger than "
+                    + maxBodySize.asLongValue() + " bytes, the most the Kafka producer publishes"
+                    + " (kafka.max.request.size)", null));
             return;
         }
         String contentType = context.request().getHeader("Content-Type");
         if (contentType != null && !MediaTypes.isValid(contentType)) {
-            send(context, Problem.of(ProblemType.BAD_REQUEST, "Content-Type is not a media type: write"
+            answer(context, Problem.of(ProblemType.BAD_REQUEST, "Content-Type is not a media type: write"
                     + " type/subtype with optional '; name=value' parameters, e.g. application/json", null));
             return;
         }
@@ -102,7 +111,7 @@ public class HttpErrors {
             LOG.errorf(context.failure(), "request %s %s failed", context.request().method(),
                     context.normalizedPath());
         }
-        send(context, ofStatus(status, context.failure()));
+        answer(context, ofStatus(status, context.failure()));
     }
 
     static Problem ofStatus(int status, Throwable failure) {
@@ -124,7 +133,12 @@ public class HttpErrors {
         return path.startsWith("/v1/invoke/") ? "POST" : "GET, HEAD, PUT, DELETE";
     }
 
-    private static void send(RoutingContext context, Problem problem) {
+    /** Answers a problem from a filter or handler, unless a response is already on its way. */
+    public void send(RoutingContext context, Problem problem) {
+        answer(context, problem);
+    }
+
+    private static void answer(RoutingContext context, Problem problem) {
         HttpServerResponse response = context.response();
         if (response.headWritten()) {
             return;

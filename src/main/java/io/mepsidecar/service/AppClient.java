@@ -61,9 +61,7 @@ public class AppClient {
 
     private void send(ServedOperation served, AppRequest request, CompletableFuture<AppResponse> answer) {
         long remaining = request.millisLeft(Instant.now());
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(served.target().toString())
+        RequestOptions options = app.request(HttpMethod.POST, served.target().toString())
                 .setConnectTimeout(Math.min(remaining, MAX_CONNECT_TIMEOUT_MS))
                 .putHeader(AppHeaders.OPERATION, served.operation().name())
                 .putHeader(AppHeaders.CORRELATION_ID, request.correlationId())
@@ -151,9 +149,10 @@ public class AppClient {
             AppRequest request) {
         boolean timedOut = delivery == Delivery.TIMED_OUT;
         LOG.warnf("request %s to %s failed: %s", request.correlationId(), served.target(), error.toString());
+        // The problem travels to the calling app: it names what happened, not where (the log has the URL and cause)
         Problem problem = Problem.of(timedOut ? ProblemType.APP_TIMEOUT : ProblemType.APP_UNREACHABLE,
-                "the app at " + served.target() + " " + (timedOut ? "did not answer before the deadline"
-                        : "broke off the exchange: " + error.getMessage()), request.correlationId());
+                "the serving app " + (timedOut ? "did not answer before the deadline" : "broke off the exchange"),
+                request.correlationId());
         return new AppResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(), delivery, null);
     }
 }

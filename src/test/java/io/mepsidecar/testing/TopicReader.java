@@ -33,6 +33,11 @@ public final class TopicReader {
         return records(bootstrap, topic, record -> key.equals(record.key()));
     }
 
+    /** Every record currently on the topic whose value is {@code value}. */
+    public static List<ConsumerRecord<String, byte[]>> recordsWithValue(String bootstrap, String topic, byte[] value) {
+        return records(bootstrap, topic, record -> java.util.Arrays.equals(value, record.value()));
+    }
+
     private static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic,
             Predicate<ConsumerRecord<String, byte[]>> wanted) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
