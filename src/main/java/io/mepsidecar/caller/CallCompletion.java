@@ -127,7 +127,8 @@ public class CallCompletion {
             return ((SidecarException) cause).problem();
         }
         LOG.errorf(cause, "call %s failed unexpectedly", call.correlationId());
-        return Problem.of(ProblemType.INTERNAL, "unexpected error: " + cause, call.correlationId());
+        return Problem.of(ProblemType.INTERNAL, "unexpected error; the sidecar's log has it under this correlation id",
+                call.correlationId());
     }
 
 }

@@ -40,6 +40,7 @@ public class ProblemResponses implements ExceptionMapper<SidecarException> {
             return of(((SidecarException) cause).problem());
         }
         LOG.errorf(cause, "call %s failed unexpectedly", correlationId);
-        return of(Problem.of(ProblemType.INTERNAL, "unexpected error: " + cause, correlationId));
+        return of(Problem.of(ProblemType.INTERNAL, "unexpected error; the sidecar's log has it under this"
+                + " correlation id", correlationId));
     }
 }

@@ -40,7 +40,8 @@ public final class RawHttp {
         if (!headerLines.isEmpty()) {
             head.append(headerLines.endsWith("\r\n") ? headerLines : headerLines + "\r\n");
         }
-        boolean declared = headerLines.toLowerCase(Locale.ROOT).contains("content-length:");
+        String lower = headerLines.toLowerCase(Locale.ROOT);
+        boolean declared = lower.contains("content-length:") || lower.contains("transfer-encoding:");
         if (!declared && (body.length > 0 || method.equals("POST") || method.equals("PUT"))) {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
