@@ -52,10 +52,23 @@ public final class FuzzCases {
         "//evil", "http://evil/x", "/a?b", "/a%00", "/%zz", "relative"};
     private static final char[] ID_CHARS = "abc019-_.~:@!$&'()*+,;=%/?#[] \u0000\u0001\r\n\u007f\u00e9".toCharArray();
 
-    private final Random random;
+    private static final String[] IDEMPOTENCY_KEYS = {"k-1", "k-2", "k-1", "", " ", "k\u0001", "\u00e9"};
 
+    private final Random random;
+    private final String apiToken;
+
+    /** Requests without a token. */
     public FuzzCases(long seed) {
+        this(seed, null);
+    }
+
+    /**
+     * Requests that mostly carry {@code Authorization: Bearer <apiToken>}, and otherwise none, another token or another
+     * scheme.
+     */
+    public FuzzCases(long seed, String apiToken) {
         this.random = new Random(seed);
+        this.apiToken = apiToken;
     }
 
     /** The seed corpus: the cases earlier runs found, always sent first. */
@@ -86,9 +99,13 @@ public final class FuzzCases {
     /** A random request aimed at the sidecar's API, mostly near valid ones. */
     public Request nextRequest() {
         String method = random.nextInt(3) == 0 ? pick(METHODS) : random.nextBoolean() ? "POST" : "GET";
-        String target = switch (random.nextInt(5)) {
+        String target = switch (random.nextInt(6)) {
             case 0, 1 -> "/v1/invoke/" + pick(OPERATIONS);
             case 2, 3 -> "/v1/replies/" + id();
+            case 4 -> {
+                method = "PUT"; // a serving sidecar's deferred reply
+                yield "/v1/replies/" + id();
+            }
             default -> "/v1/" + id() + "/" + id();
         };
         if (random.nextInt(6) == 0) {
@@ -99,6 +116,18 @@ public final class FuzzCases {
         maybe(headers, "Prefer", PREFERS);
         maybe(headers, "Mep-Timeout", TIMEOUTS);
         maybe(headers, "Mep-Callback", CALLBACKS);
+        maybe(headers, "Idempotency-Key", IDEMPOTENCY_KEYS);
+        authorization(headers);
+        if (random.nextInt(20) == 0) { // huge or malformed values of the API's own headers
+            String name = pick(new String[] {"Prefer", "Mep-Timeout", "Mep-Callback", "Idempotency-Key",
+                "Content-Type", "Authorization"});
+            headers.put(name, random.nextBoolean() ? "x".repeat(1 + random.nextInt(25_000)) : rawId());
+        }
+        if (random.nextInt(30) == 0) { // more header fields than the API takes
+            for (int i = 0, n = 90 + random.nextInt(30); i < n; i++) {
+                headers.put("X-Field-" + i, Integer.toString(i));
+            }
+        }
         if (random.nextInt(8) == 0) {
             headers.put("Mep-Status", Integer.toString(random.nextInt(1000) - 100));
         }
@@ -110,6 +139,19 @@ public final class FuzzCases {
         return new Request(method, target, headers, body);
     }
 
+    private void authorization(Map<String, String> headers) {
+        if (apiToken == null) {
+            maybe(headers, "Authorization", new String[] {"Bearer x", "Basic eDp5"});
+            return;
+        }
+        switch (random.nextInt(10)) {
+            case 0 -> { } // none
+            case 1 -> headers.put("Authorization", "Bearer " + apiToken + "x");
+            case 2 -> headers.put("Authorization", "Basic " + apiToken);
+            default -> headers.put("Authorization", "Bearer " + apiToken);
+        }
+    }
+
     /** A random value for a record header: sometimes valid, often not. */
     public String headerValue(String... valid) {
         return switch (random.nextInt(4)) {
@@ -117,6 +159,19 @@ public final class FuzzCases {
             case 2 -> rawId();
             default -> "";
         };
+    }
+
+    /**
+     * Sometimes adds a header a sidecar writes or reads (or a random name) with bytes that are not UTF-8, or a second
+     * copy of a header, to a record.
+     */
+    public void oddHeader(org.apache.kafka.common.header.Headers headers) {
+        if (random.nextInt(4) != 0) {
+            return;
+        }
+        String[] names = {"ce_correlationid", "ce_status", "ce_type", "ce_replyto", "ce_deadline", "content-type",
+            "mep-hops", "mep-requeues", rawId()};
+        headers.add(pick(names), random.nextBoolean() ? bytes(64) : new byte[] {(byte) 0xff, (byte) 0xfe, 0});
     }
 
     public byte[] bytes(int max) {

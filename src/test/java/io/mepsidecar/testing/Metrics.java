@@ -50,6 +50,20 @@ public final class Metrics {
         return 0;
     }
 
+    /** The sum of every {@code name} sample whose labels include every one of {@code labels}, e.g. all heap pools. */
+    public static long sum(String exposition, String name, String labels) {
+        Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{([^}]*)\\})? (\\S+)$", Pattern.MULTILINE);
+        Set<String> wanted = labelSet(labels);
+        Matcher matcher = sample.matcher(exposition);
+        double sum = 0;
+        while (matcher.find()) {
+            if (labelSet(matcher.group(1)).containsAll(wanted)) {
+                sum += Double.parseDouble(matcher.group(2));
+            }
+        }
+        return (long) sum;
+    }
+
     private static Set<String> labelSet(String labels) {
         Set<String> set = new HashSet<>();
         if (labels != null) {
