@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.mepsidecar.contract.Contract;
@@ -503,6 +504,15 @@ class HelmChartTest {
     }
 
     @Test
+    void installNotesTellHowToCreateTheChartsTokenSecretOnlyWhenOneIsSet() {
+        assertThat(installNotes(Map.of("sidecar.tokenSecret", "mep-tokens")))
+                .contains("mep-sidecar.io/token-secret:")
+                .contains("create secret generic mep-tokens")
+                .contains("CreateContainerConfigError");
+        assertThat(installNotes(Map.of())).contains("mep-sidecar.io/calls:").doesNotContain("create secret generic");
+    }
+
+    @Test
     void schemaRejectsATokenSecretThatIsNoSecretName() {
         for (String bad : List.of("Mep_Tokens", "mep-tokens-", "mep..tokens")) {
             assertThatThrownBy(() -> Chart.template(Map.of("sidecar.tokenSecret", bad))).as(bad)
@@ -567,6 +577,14 @@ class HelmChartTest {
         JsonNode containers = manifests.get("Deployment", Chart.RELEASE).path("spec").path("template").path("spec").path("containers");
         assertThat(containers).hasSize(1);
         return containers.get(0);
+    }
+
+    /** What `helm install` prints: NOTES.txt rendered (client-only dry run; `helm template` leaves the notes out). */
+    private static String installNotes(Map<String, Object> values) {
+        InstallCommand install = new Helm(Chart.DIR).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+                .dryRun().clientOnly();
+        values.forEach(install::set);
+        return install.call().getOutput();
     }
 
     private static JsonNode injectorConfig(Manifests manifests) {
