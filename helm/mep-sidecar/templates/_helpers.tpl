@@ -91,6 +91,7 @@ image: {{ include "mep-sidecar.sidecarImage" . | quote }}
 imagePullPolicy: {{ .Values.sidecar.imagePullPolicy }}
 nativeSidecar: {{ include "mep-sidecar.nativeSidecar" . }}
 contractConfigMap: {{ .Values.contract.configMapName | quote }}
+tokenSecret: {{ .Values.sidecar.tokenSecret | quote }}
 kafka:
   bootstrapServers: {{ .Values.sidecar.kafka.bootstrapServers | quote }}
   envFromSecret: {{ .Values.sidecar.kafka.envFromSecret | quote }}

@@ -27,7 +27,7 @@ public record Operation(String name, MessageExchangePattern pattern, String topi
 
     public Operation {
         Objects.requireNonNull(pattern, "pattern");
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!isValidName(name)) {
             throw new ContractException("operation name '" + name
                     + "' must be 1-64 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit");
         }
@@ -62,5 +62,10 @@ public record Operation(String name, MessageExchangePattern pattern, String topi
 
     public boolean expectsReply() {
         return pattern == MessageExchangePattern.REQUEST_REPLY;
+    }
+
+    /** Whether {@code name} may name an operation: 1-64 lower-case letters, digits, '.' or '-', alphanumeric ends. */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
     }
 }

@@ -11,11 +11,13 @@ import java.util.TreeMap;
  * The injector's config file ({@code MEP_INJECTOR_CONFIG}), rendered by the chart from {@code values.sidecar}: what
  * every injected sidecar gets unless the pod's annotations say otherwise. Read by {@link InjectorConfigReader}.
  *
+ * @param tokenSecret the Secret (keys {@code api-token}, {@code app-token}) of pods without a
+ *     {@code mep-sidecar.io/token-secret} annotation; empty: no tokens
  * @param shutdownGrace as written (it becomes {@code MEP_SHUTDOWN_GRACE}); {@link #shutdownGraceDuration()} parsed
  * @param env extra environment of every sidecar, in file order
  */
 public record InjectorConfig(String image, String imagePullPolicy, boolean nativeSidecar, String contractConfigMap,
-        Kafka kafka, int appPort, String logLevel, String shutdownGrace, int preStopSleepSeconds,
+        Optional<String> tokenSecret, Kafka kafka, int appPort, String logLevel, String shutdownGrace, int preStopSleepSeconds,
         boolean prometheusAnnotations, Resources resources, Map<String, String> env) {
 
     public InjectorConfig {

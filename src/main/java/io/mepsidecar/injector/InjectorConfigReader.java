@@ -20,8 +20,8 @@ import java.util.function.Function;
 public final class InjectorConfigReader {
 
     private static final Set<String> TOP_KEYS = Set.of("image", "imagePullPolicy", "nativeSidecar", "contractConfigMap",
-            "kafka", "appPort", "logLevel", "shutdownGrace", "preStopSleepSeconds", "prometheusAnnotations", "resources",
-            "env");
+            "tokenSecret", "kafka", "appPort", "logLevel", "shutdownGrace", "preStopSleepSeconds",
+            "prometheusAnnotations", "resources", "env");
     private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
@@ -41,6 +41,7 @@ public final class InjectorConfigReader {
         String pullPolicy = check(root, "imagePullPolicy", "IfNotPresent", InjectorConfigReader::pullPolicy);
         Boolean nativeSidecar = check(root, "nativeSidecar", "true", ValueChecks::bool);
         String contractConfigMap = check(root, "contractConfigMap", "mep-contract", ValueChecks::objectName);
+        String tokenSecret = check(root, "tokenSecret", "", InjectorConfigReader::optionalName);
         String bootstrapServers = check(kafka, "bootstrapServers", "kafka:9092", ValueChecks::notBlank);
         String envFromSecret = check(kafka, "envFromSecret", "", InjectorConfigReader::optionalName);
         Integer appPort = check(root, "appPort", "8080", ValueChecks::port);
@@ -53,8 +54,8 @@ public final class InjectorConfigReader {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        return new InjectorConfig(image, pullPolicy, nativeSidecar, contractConfigMap,
-                new InjectorConfig.Kafka(bootstrapServers, Optional.of(envFromSecret).filter(name -> !name.isEmpty())),
+        return new InjectorConfig(image, pullPolicy, nativeSidecar, contractConfigMap, present(tokenSecret),
+                new InjectorConfig.Kafka(bootstrapServers, present(envFromSecret)),
                 appPort, logLevel, shutdownGrace, preStopSleep, prometheus, resources, env);
     }
 
@@ -169,6 +170,10 @@ public final class InjectorConfigReader {
             throw new IllegalArgumentException("expected Always, IfNotPresent or Never");
         }
         return text;
+    }
+
+    private static Optional<String> present(String name) {
+        return Optional.of(name).filter(text -> !text.isEmpty());
     }
 
     private static String optionalName(String text) {

@@ -3,6 +3,7 @@ package io.mepsidecar.injector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +71,7 @@ public final class PodInjector {
         } else {
             ops.prepend("/spec/containers", podSpec.path("containers"), factory.container(spec, spec.appName().get()));
         }
+        spec.tokenSecret().ifPresent(secret -> addTokenEnvToApps(ops, podSpec.path("containers"), spec, secret));
         ops.append("/spec/volumes", podSpec.path("volumes"), factory.volumes(spec));
         long grace = requiredGraceSeconds(spec);
         JsonNode current = podSpec.path("terminationGracePeriodSeconds");
@@ -79,6 +81,32 @@ public final class PodInjector {
         ops.putAll("/metadata/labels", metadata.path("labels"), Map.of(SidecarAnnotations.INJECTED_LABEL, "true"));
         ops.putAll("/metadata/annotations", metadata.path("annotations"), podAnnotations(pod, spec, annotations));
         return ops.toJson();
+    }
+
+    /**
+     * Each app container gets the token variables it does not define itself, so that it can send the sidecar's API
+     * token and check the token the sidecar sends. In plain mode the sidecar was just put first, so the app
+     * containers are one index further on.
+     */
+    private void addTokenEnvToApps(JsonPatchOps ops, JsonNode containers, SidecarSpec spec, String secret) {
+        int shift = spec.mode() == InjectionMode.PLAIN ? 1 : 0;
+        for (int index = 0; index < containers.size(); index++) {
+            JsonNode env = containers.get(index).path("env");
+            List<ObjectNode> missing = factory.tokenEnv(secret).stream()
+                    .filter(variable -> !defines(env, variable.path("name").asText())).toList();
+            if (!missing.isEmpty()) {
+                ops.append("/spec/containers/" + (index + shift) + "/env", env, missing);
+            }
+        }
+    }
+
+    private static boolean defines(JsonNode env, String name) {
+        for (JsonNode variable : env) {
+            if (name.equals(variable.path("name").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Map<String, String> podAnnotations(JsonNode pod, SidecarSpec spec, Map<String, String> annotations) {

@@ -19,8 +19,8 @@ public final class SidecarAnnotations {
     public static final String STATUS = PREFIX + "status";
     public static final String INJECTED_LABEL = PREFIX + "injected";
 
-    private static final Set<String> NAMES = Set.of("inject", "status", "app-name", "serves", "app-port",
-            "app-health-path", "max-concurrency", "consumption", "contract", "cpu-request", "cpu-limit",
+    private static final Set<String> NAMES = Set.of("inject", "status", "app-name", "serves", "calls", "token-secret",
+            "app-port", "app-health-path", "max-concurrency", "consumption", "contract", "cpu-request", "cpu-limit",
             "memory-request", "memory-limit", "log-level", "shutdown-grace", "native-sidecar",
             "kafka-bootstrap-servers");
 
@@ -44,6 +44,8 @@ public final class SidecarAnnotations {
     }
 
     private SidecarSpec resolve(InjectorConfig config) throws InvalidAnnotationException {
+        Optional<String> calls = value("calls", ValueChecks::operationNames);
+        Optional<String> tokenSecret = value("token-secret", ValueChecks::objectName);
         Optional<Integer> appPort = value("app-port", ValueChecks::port);
         Optional<String> healthPath = value("app-health-path", ValueChecks::absolutePath);
         Optional<Integer> maxConcurrency = value("max-concurrency", ValueChecks::positive);
@@ -60,7 +62,8 @@ public final class SidecarAnnotations {
             throw new InvalidAnnotationException(problems);
         }
         String shutdownGrace = grace.orElse(config.shutdownGrace());
-        return new SidecarSpec(appName(), optionalText("serves"), appPort.orElse(config.appPort()), healthPath,
+        return new SidecarSpec(appName(), optionalText("serves"), calls, tokenSecret.or(config::tokenSecret),
+                appPort.orElse(config.appPort()), healthPath,
                 maxConcurrency, consumption, contract.orElse(config.contractConfigMap()), requests, limits,
                 logLevel.orElse(config.logLevel()), shutdownGrace, ValueChecks.duration(shutdownGrace),
                 nativeSidecar.orElse(config.nativeSidecar()) ? InjectionMode.NATIVE : InjectionMode.PLAIN,

@@ -14,9 +14,13 @@ public final class SidecarContainerFactory {
     public static final String CONTRACT_VOLUME = "mep-contract";
     public static final String TMP_VOLUME = "mep-tmp";
     public static final int MANAGEMENT_PORT = 9000;
+    /** The sidecar's token for calls to its API; the app sends it. */
+    public static final String API_TOKEN_ENV = "MEP_API_TOKEN";
+    /** The token the sidecar sends to its app; the app checks it. */
+    public static final String APP_TOKEN_ENV = "MEP_APP_TOKEN";
     static final Set<String> INJECTED_ENV = Set.of("MEP_APP_NAME", "MEP_INSTANCE_ID", "MEP_CONTRACT", "MEP_APP_URL",
-            "MEP_SERVES", "MEP_APP_HEALTH_PATH", "MEP_SERVICE_MAX_CONCURRENCY", "MEP_SERVICE_CONSUMPTION",
-            "MEP_SHUTDOWN_GRACE", "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL");
+            "MEP_SERVES", "MEP_CALLS", "MEP_APP_HEALTH_PATH", "MEP_SERVICE_MAX_CONCURRENCY", "MEP_SERVICE_CONSUMPTION",
+            API_TOKEN_ENV, APP_TOKEN_ENV, "MEP_SHUTDOWN_GRACE", "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL");
     /**
      * Settings the injected container depends on as the image has them: the API on 127.0.0.1 only, health and
      * metrics on port 9000 (probes, the {@code mep-metrics} port, Prometheus annotations).
@@ -59,6 +63,16 @@ public final class SidecarContainerFactory {
         return container;
     }
 
+    /**
+     * {@code MEP_API_TOKEN} from the Secret's key {@code api-token}, required: without it the kubelet does not start
+     * the container (CreateContainerConfigError) rather than run it open; {@code MEP_APP_TOKEN} from {@code app-token},
+     * optional. The same two variables go to the sidecar and to the pod's app containers.
+     */
+    public List<ObjectNode> tokenEnv(String secret) {
+        return List.of(secretKeyEnv(API_TOKEN_ENV, secret, "api-token", false),
+                secretKeyEnv(APP_TOKEN_ENV, secret, "app-token", true));
+    }
+
     public List<ObjectNode> volumes(SidecarSpec spec) {
         ObjectNode contract = JSON.objectNode().put("name", CONTRACT_VOLUME);
         contract.set("configMap", JSON.objectNode().put("name", spec.contractConfigMap()));
@@ -75,9 +89,11 @@ public final class SidecarContainerFactory {
         add(env, "MEP_CONTRACT", "/etc/mep/contract.yaml");
         add(env, "MEP_APP_URL", "http://127.0.0.1:" + spec.appPort());
         spec.serves().ifPresent(serves -> add(env, "MEP_SERVES", serves));
+        spec.calls().ifPresent(calls -> add(env, "MEP_CALLS", calls));
         spec.appHealthPath().ifPresent(path -> add(env, "MEP_APP_HEALTH_PATH", path));
         spec.maxConcurrency().ifPresent(max -> add(env, "MEP_SERVICE_MAX_CONCURRENCY", String.valueOf(max)));
         spec.consumption().ifPresent(consumption -> add(env, "MEP_SERVICE_CONSUMPTION", consumption));
+        spec.tokenSecret().ifPresent(secret -> env.addAll(tokenEnv(secret)));
         add(env, "MEP_SHUTDOWN_GRACE", spec.shutdownGrace());
         add(env, "KAFKA_BOOTSTRAP_SERVERS", spec.bootstrapServers());
         add(env, "QUARKUS_LOG_LEVEL", spec.logLevel());
@@ -87,6 +103,16 @@ public final class SidecarContainerFactory {
 
     private static void add(ArrayNode env, String name, String value) {
         env.addObject().put("name", name).put("value", value);
+    }
+
+    private static ObjectNode secretKeyEnv(String name, String secret, String key, boolean optional) {
+        ObjectNode ref = JSON.objectNode().put("name", secret).put("key", key);
+        if (optional) {
+            ref.put("optional", true);
+        }
+        ObjectNode variable = JSON.objectNode().put("name", name);
+        variable.set("valueFrom", JSON.objectNode().set("secretKeyRef", ref));
+        return variable;
     }
 
     private static ObjectNode resources(SidecarSpec spec) {

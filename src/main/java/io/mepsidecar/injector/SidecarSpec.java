@@ -9,9 +9,12 @@ import java.util.Optional;
  * The sidecar one pod gets: the config's values with the pod's annotations applied. Optional values are left to the
  * sidecar's own defaults when absent (no env is set for them).
  *
+ * @param calls operations the app may call ({@code MEP_CALLS}), names joined by commas; empty: the whole contract
+ * @param tokenSecret the Secret with the keys {@code api-token} and {@code app-token}; empty: no tokens
  * @param warnings about annotations that were ignored (unknown names under the prefix)
  */
-public record SidecarSpec(Optional<String> appName, Optional<String> serves, int appPort, Optional<String> appHealthPath,
+public record SidecarSpec(Optional<String> appName, Optional<String> serves, Optional<String> calls,
+        Optional<String> tokenSecret, int appPort, Optional<String> appHealthPath,
         Optional<Integer> maxConcurrency, Optional<String> consumption, String contractConfigMap,
         Map<String, String> requests, Map<String, String> limits, String logLevel, String shutdownGrace,
         Duration shutdownGraceDuration, InjectionMode mode, String bootstrapServers, List<String> warnings) {

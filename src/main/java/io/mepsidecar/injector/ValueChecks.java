@@ -2,7 +2,10 @@ package io.mepsidecar.injector;
 
 import io.mepsidecar.contract.ContractException;
 import io.mepsidecar.contract.DurationParser;
+import io.mepsidecar.contract.Operation;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -13,7 +16,9 @@ import java.util.regex.Pattern;
  */
 final class ValueChecks {
 
-    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+    private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+    /** DNS-1123 subdomain: dot-separated labels of lower case, digits and '-', alphanumeric at both ends. */
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile(DNS_LABEL + "(\\." + DNS_LABEL + ")*");
     private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
     private static final Set<String> LOG_LEVELS = Set.of("OFF", "FATAL", "ERROR", "WARN", "WARNING", "INFO", "DEBUG",
             "TRACE", "ALL", "SEVERE", "CONFIG", "FINE", "FINER", "FINEST");
@@ -93,10 +98,29 @@ final class ValueChecks {
     }
 
     static String objectName(String text) {
-        if (!DNS_SUBDOMAIN.matcher(text).matches()) {
+        if (text.length() > 253 || !DNS_SUBDOMAIN.matcher(text).matches()) {
             throw new IllegalArgumentException("expected a Kubernetes object name (lower case, digits, '-' and '.')");
         }
         return text;
+    }
+
+    /**
+     * Comma-separated operation names, each by the contract's rule for names; blanks around a name are dropped.
+     *
+     * @return the names joined by commas alone
+     */
+    static String operationNames(String text) {
+        List<String> names = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String name = part.trim();
+            if (!Operation.isValidName(name)) {
+                throw new IllegalArgumentException("expected operation names separated by commas (1-64 lower-case"
+                        + " letters, digits, '.' or '-', as in the contract): "
+                        + (name.isEmpty() ? "a name is empty" : "'" + name + "' is not one"));
+            }
+            names.add(name);
+        }
+        return String.join(",", names);
     }
 
     static String envName(String text) {

@@ -16,6 +16,7 @@ class InjectorConfigReaderTest {
         assertThat(config.imagePullPolicy()).isEqualTo("IfNotPresent");
         assertThat(config.nativeSidecar()).isTrue();
         assertThat(config.contractConfigMap()).isEqualTo("mep-contract");
+        assertThat(config.tokenSecret()).isEmpty();
         assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
         assertThat(config.kafka().envFromSecret()).isEmpty();
         assertThat(config.appPort()).isEqualTo(8080);
@@ -41,6 +42,26 @@ class InjectorConfigReaderTest {
                 .hasMessageContaining("resources.limits.memory 'lots'")
                 .hasMessageContaining("unknown key kafka.bootstrapServer")
                 .hasMessageContaining("unknown key nativeSidecars");
+    }
+
+    @Test
+    void readsTheTokenSecretAndRefusesANameKubernetesWouldRefuse() {
+        assertThat(InjectorConfigReader.read("image: i\ntokenSecret: mep-tokens\n").tokenSecret()).contains("mep-tokens");
+        assertThat(InjectorConfigReader.read("image: i\ntokenSecret: \"\"\n").tokenSecret()).isEmpty();
+        assertThatThrownBy(() -> InjectorConfigReader.read("image: i\ntokenSecret: Mep_Tokens\n"))
+                .hasMessageContaining("tokenSecret 'Mep_Tokens': expected a Kubernetes object name");
+        assertThatThrownBy(() -> InjectorConfigReader.read("image: i\ntokenSecret: mep..tokens\n"))
+                .hasMessageContaining("tokenSecret 'mep..tokens'");
+    }
+
+    @Test
+    void refusesTokenAndCallsEnvSinceTheInjectorSetsThemFromTheSecretAndAnnotation() {
+        String yaml = "image: i\nenv:\n  MEP_API_TOKEN: secret\n  MEP_APP_TOKEN: secret\n  MEP_CALLS: get-quote\n";
+
+        assertThatThrownBy(() -> InjectorConfigReader.read(yaml))
+                .hasMessageContaining("env.MEP_API_TOKEN: set by the injector itself")
+                .hasMessageContaining("env.MEP_APP_TOKEN: set by the injector itself")
+                .hasMessageContaining("env.MEP_CALLS: set by the injector itself");
     }
 
     @Test

@@ -42,7 +42,10 @@ final class Chart {
         return Manifests.parse(template(kubeVersion, values));
     }
 
-    /** Every optional part on: cert-manager, an IP SAN, PodMonitor, PrometheusRule, dashboard, an objectSelector. */
+    /**
+     * Every optional part on: cert-manager, an IP SAN, PodMonitor, PrometheusRule, dashboard, an objectSelector, a
+     * token Secret.
+     */
     static Map<String, Object> everythingOn() {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("injector.tls.certManager.enabled", true);
@@ -55,6 +58,7 @@ final class Chart {
         values.put("contract.namespaces[0]", "quotes");
         values.put("sidecar.env.MEP_CALLER_MAX_IN_FLIGHT", "500");
         values.put("sidecar.kafka.envFromSecret", "kafka-credentials");
+        values.put("sidecar.tokenSecret", "mep-tokens");
         return values;
     }
 }

@@ -4,11 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
+import io.fabric8.zjsonpatch.JsonPatch;
 import io.mepsidecar.contract.Contract;
 import io.mepsidecar.contract.ContractParser;
 import io.mepsidecar.contract.MessageExchangePattern;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.injector.InjectorConfig;
+import io.mepsidecar.injector.InjectorConfigReader;
+import io.mepsidecar.injector.PodInjector;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -297,6 +302,7 @@ class HelmChartTest {
         Map<String, Object> values = Map.of(
                 "sidecar.kafka.bootstrapServers", "my-cluster-kafka-bootstrap.kafka:9092",
                 "sidecar.kafka.envFromSecret", "kafka-credentials",
+                "sidecar.tokenSecret", "mep-tokens",
                 "sidecar.appPort", 9090,
                 "sidecar.logLevel", "DEBUG",
                 "sidecar.shutdownGrace", "40s",
@@ -310,6 +316,7 @@ class HelmChartTest {
         assertThat(config.path("contractConfigMap").asText()).isEqualTo("mep-contract");
         assertThat(config.path("kafka").path("bootstrapServers").asText()).isEqualTo("my-cluster-kafka-bootstrap.kafka:9092");
         assertThat(config.path("kafka").path("envFromSecret").asText()).isEqualTo("kafka-credentials");
+        assertThat(config.path("tokenSecret").asText()).isEqualTo("mep-tokens");
         assertThat(config.path("appPort").isInt()).isTrue();
         assertThat(config.path("appPort").asInt()).isEqualTo(9090);
         assertThat(config.path("logLevel").asText()).isEqualTo("DEBUG");
@@ -328,9 +335,29 @@ class HelmChartTest {
     @Test
     void injectorConfigHasExactlyTheKeysOfTheInterface() {
         assertThat(fieldNames(injectorConfig(defaults))).containsExactlyInAnyOrder("image", "imagePullPolicy",
-                "nativeSidecar", "contractConfigMap", "kafka", "appPort", "logLevel", "shutdownGrace",
+                "nativeSidecar", "contractConfigMap", "tokenSecret", "kafka", "appPort", "logLevel", "shutdownGrace",
                 "preStopSleepSeconds", "prometheusAnnotations", "resources", "env");
         assertThat(injectorConfig(defaults).path("env").isObject()).isTrue();
+        assertThat(injectorConfig(defaults).path("tokenSecret").asText()).as("no tokens by default").isEmpty();
+    }
+
+    @Test
+    void tokenSecretOfTheChartReachesEveryInjectedPod() {
+        String configYaml = Chart.render(Map.of("sidecar.tokenSecret", "mep-tokens", "sidecar.nativeSidecar", true))
+                .get("ConfigMap", Chart.RELEASE + "-config").path("data").path("config.yaml").asText();
+        InjectorConfig config = InjectorConfigReader.read(configYaml);
+        ObjectNode pod = new ObjectMapper().createObjectNode();
+        pod.putObject("metadata").putObject("annotations").put("mep-sidecar.io/inject", "true")
+                .put("mep-sidecar.io/app-name", "quote-service");
+        pod.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", "app:1");
+
+        JsonNode patched = JsonPatch.apply(new PodInjector(config).decide(pod).patch().orElseThrow(), pod);
+
+        assertThat(patched.path("spec").path("initContainers").get(0).path("env").findValues("secretKeyRef"))
+                .extracting(ref -> ref.path("name").asText() + "/" + ref.path("key").asText())
+                .containsExactly("mep-tokens/api-token", "mep-tokens/app-token");
+        assertThat(patched.path("spec").path("containers").get(0).path("env"))
+                .extracting(env -> env.path("name").asText()).containsExactly("MEP_API_TOKEN", "MEP_APP_TOKEN");
     }
 
     @Test
@@ -477,9 +504,28 @@ class HelmChartTest {
     }
 
     @Test
+    void installNotesTellHowToCreateTheChartsTokenSecretOnlyWhenOneIsSet() {
+        assertThat(installNotes(Map.of("sidecar.tokenSecret", "mep-tokens")))
+                .contains("mep-sidecar.io/token-secret:")
+                .contains("create secret generic mep-tokens")
+                .contains("CreateContainerConfigError");
+        assertThat(installNotes(Map.of())).contains("mep-sidecar.io/calls:").doesNotContain("create secret generic");
+    }
+
+    @Test
+    void schemaRejectsATokenSecretThatIsNoSecretName() {
+        for (String bad : List.of("Mep_Tokens", "mep-tokens-", "mep..tokens")) {
+            assertThatThrownBy(() -> Chart.template(Map.of("sidecar.tokenSecret", bad))).as(bad)
+                    .hasMessageContaining("tokenSecret");
+        }
+        assertThat(Chart.template(Map.of("sidecar.tokenSecret", "shop.mep-tokens"))).contains("shop.mep-tokens");
+    }
+
+    @Test
     void schemaRejectsSidecarEnvTheInjectorSetsOrThatWouldMoveTheSidecarsPorts() {
         for (String name : List.of("MEP_APP_NAME", "MEP_INSTANCE_ID", "MEP_CONTRACT", "MEP_APP_URL", "MEP_SERVES",
-                "MEP_APP_HEALTH_PATH", "MEP_SERVICE_MAX_CONCURRENCY", "MEP_SERVICE_CONSUMPTION", "MEP_SHUTDOWN_GRACE",
+                "MEP_CALLS", "MEP_APP_HEALTH_PATH", "MEP_SERVICE_MAX_CONCURRENCY", "MEP_SERVICE_CONSUMPTION",
+                "MEP_API_TOKEN", "MEP_APP_TOKEN", "MEP_SHUTDOWN_GRACE",
                 "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL", "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT",
                 "QUARKUS_MANAGEMENT_HOST", "QUARKUS_MANAGEMENT_PORT", "QUARKUS_MANAGEMENT_ENABLED")) {
             assertThatThrownBy(() -> Chart.template(Map.of("sidecar.env." + name, "x")))
@@ -531,6 +577,14 @@ class HelmChartTest {
         JsonNode containers = manifests.get("Deployment", Chart.RELEASE).path("spec").path("template").path("spec").path("containers");
         assertThat(containers).hasSize(1);
         return containers.get(0);
+    }
+
+    /** What `helm install` prints: NOTES.txt rendered (client-only dry run; `helm template` leaves the notes out). */
+    private static String installNotes(Map<String, Object> values) {
+        InstallCommand install = new Helm(Chart.DIR).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+                .dryRun().clientOnly();
+        values.forEach(install::set);
+        return install.call().getOutput();
     }
 
     private static JsonNode injectorConfig(Manifests manifests) {
