@@ -215,12 +215,19 @@ class KafkaSecurityIT {
         return fewer;
     }
 
-    /** The sidecar runs, answers its probe, is not ready and says why, and its log has the same line. */
+    /**
+     * The sidecar runs and answers its probe: 503, with a check that is down and says {@code reason}; its log has
+     * the same words.
+     */
     private static void awaitNotReadyWith(SidecarProcess sidecar, String reason) {
         await().atMost(REFUSED_WITHIN).ignoreExceptions().untilAsserted(() -> {
             Response ready = readiness(sidecar);
             assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(ready.asString()).contains(reason);
+            List<Map<String, Object>> checks = ready.jsonPath().getList("checks");
+            assertThat(checks).as(ready.asString()).anySatisfy(check -> {
+                assertThat(check.get("status")).isEqualTo("DOWN");
+                assertThat(String.valueOf(check.get("data"))).contains(reason);
+            });
             assertThat(sidecar.output()).contains(reason);
         });
         assertThat(sidecar.isAlive()).isTrue();
