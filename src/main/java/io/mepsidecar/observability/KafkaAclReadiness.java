@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
@@ -164,8 +163,7 @@ public class KafkaAclReadiness implements HealthCheck {
      */
     private static Set<AclOperation> granted(KafkaFuture<TopicDescription> answer) {
         try {
-            Set<AclOperation> operations = answer.get().authorizedOperations();
-            return operations == null ? null : operations;
+            return answer.get().authorizedOperations();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return null;
@@ -173,8 +171,6 @@ public class KafkaAclReadiness implements HealthCheck {
             return Set.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Set.of();
-        } catch (CompletionException e) {
             return Set.of();
         }
     }
