@@ -22,8 +22,11 @@ public class ReplyListenerReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         boolean needed = contract.operations().stream().anyMatch(Operation::expectsReply);
-        return HealthCheckResponse.named("reply-listener")
-                .status(!needed || replyListener.isReady())
-                .build();
+        boolean ready = !needed || replyListener.isReady();
+        var response = HealthCheckResponse.named("reply-listener").status(ready);
+        if (!ready && !replyListener.isHealthy() && !replyListener.lastFailure().isEmpty()) {
+            response.withData("error", replyListener.lastFailure());
+        }
+        return response.build();
     }
 }

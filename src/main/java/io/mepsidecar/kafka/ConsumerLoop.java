@@ -6,11 +6,13 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A consumer on its own thread that survives failures: anything thrown, an {@link Error} included, is logged, closes
  * the consumer and starts a new one after a backoff (1 s, doubling up to 30 s, back to 1 s once a consumer polled
- * again). While it fails it reports itself unhealthy, so readiness shows a consumer that does not run. Only the loop
- * thread touches the consumer.
+ * again). While it fails it reports itself unhealthy, so readiness shows a consumer that does not run. A refusal of
+ * the broker (an ACL missing, a login failing) is logged as one line that names what is missing, once until the
+ * failure changes or the consumer recovers, not as a stack trace at every restart. Only the loop thread touches the
+ * consumer.
  */
 public abstract class ConsumerLoop {
 
@@ -40,6 +44,8 @@ public abstract class ConsumerLoop {
     private volatile boolean running;
     private volatile boolean healthy;
     private volatile String lastFailure = "";
+    /** The refusal logged last, so a consumer refused again and again says so once; loop thread only. */
+    private String lastRefusal = "";
     private volatile Consumer<String, byte[]> consumer;
     private Duration backoff = FIRST_BACKOFF;
     private Counter restarts;
@@ -141,14 +147,23 @@ public abstract class ConsumerLoop {
                     pollSafely(created);
                     healthy = true;
                     backoff = FIRST_BACKOFF;
+                    lastRefusal = "";
                 }
                 closing(created);
             } catch (Throwable e) { // an Error too: the loop must outlive anything one record or client throws
                 healthy = false;
-                lastFailure = describe(e);
                 restarts.increment();
-                log.errorf(e, "consumer loop %s failed, restarting in %s: %s", thread.getName(), backoff,
-                        lastFailure);
+                Optional<String> refused = KafkaAccess.explain(e, AclOperation.READ,
+                        KafkaAccess.principal(consumerSettings()));
+                lastFailure = refused.orElseGet(() -> describe(e));
+                if (refused.isEmpty()) {
+                    log.errorf(e, "consumer loop %s failed, restarting in %s: %s", thread.getName(), backoff,
+                            lastFailure);
+                } else if (!lastFailure.equals(lastRefusal)) {
+                    log.errorf("consumer loop %s refused by Kafka, trying again with backoff (up to %s): %s",
+                            thread.getName(), MAX_BACKOFF, lastFailure);
+                }
+                lastRefusal = refused.orElse("");
                 pause(backoff);
                 backoff = doubled(backoff, MAX_BACKOFF);
             } finally {

@@ -26,6 +26,11 @@ public class KafkaAdmin {
         return admin;
     }
 
+    /** The principal the sidecar's clients log in as, for messages ({@link KafkaAccess#principal}). */
+    public String principal() {
+        return KafkaAccess.principal(settings.admin());
+    }
+
     synchronized void stop(@Observes @Priority(ShutdownOrder.PRODUCER + 1) ShutdownEvent event) {
         if (admin != null) {
             admin.close(Duration.ofSeconds(2));

@@ -3,6 +3,7 @@ package io.mepsidecar.kafka;
 import io.mepsidecar.error.Failures;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 
@@ -21,8 +22,9 @@ public final class PublishFailures {
             return new SidecarException(ProblemType.PAYLOAD_TOO_LARGE, what + " is larger than the Kafka producer"
                     + " accepts (kafka.max.request.size): " + cause.getMessage(), correlationId);
         }
+        String refused = KafkaAccess.explain(cause, AclOperation.WRITE, null).orElse(null);
         return new SidecarException(ProblemType.BROKER_UNAVAILABLE, what + " could not be published: "
-                + rootCause(cause), correlationId);
+                + (refused != null ? refused : rootCause(cause)), correlationId);
     }
 
     private static String rootCause(Throwable error) {

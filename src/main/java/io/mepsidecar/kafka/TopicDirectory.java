@@ -7,6 +7,8 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
@@ -61,9 +63,10 @@ public class TopicDirectory {
     }
 
     /**
-     * Completes when the topic exists; fails with {@link MissingTopicException} when it does not, or with the
-     * cluster's error when it could not be asked (an answer is remembered, a failed look-up is not). One look-up per
-     * topic is under way at a time.
+     * Completes when the topic exists; fails with {@link MissingTopicException} when it does not, with
+     * {@link AccessDeniedException} when this principal may not see it (then it may not write to it either), or with
+     * the cluster's error when it could not be asked (an answer is remembered, a failed look-up is not). One look-up
+     * per topic is under way at a time.
      */
     public CompletableFuture<Void> requireExisting(String topic) {
         Boolean found = exists.getIfPresent(topic);
@@ -110,6 +113,10 @@ public class TopicDirectory {
                     lookingUp.remove(topic, found);
                     if (error == null || missing) {
                         found.complete(!missing);
+                    } else if (error instanceof TopicAuthorizationException
+                            || error.getCause() instanceof TopicAuthorizationException) {
+                        found.completeExceptionally(new AccessDeniedException(KafkaAccess.notAuthorized(
+                                AclOperation.WRITE, "topic " + topic, kafka.principal())));
                     } else {
                         found.completeExceptionally(error);
                     }

@@ -1,6 +1,7 @@
 package io.mepsidecar.observability;
 
 import io.mepsidecar.config.SidecarConfig;
+import io.mepsidecar.kafka.KafkaAccess;
 import io.mepsidecar.kafka.KafkaAdmin;
 import io.mepsidecar.kafka.KafkaClientSettings;
 import io.quarkus.runtime.StartupEvent;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.acl.AclOperation;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -57,13 +59,18 @@ public class BrokerReadiness implements HealthCheck {
         int timeout = (int) Math.min(config.health().checkInterval().toMillis(), 3_000);
         kafka.admin().describeCluster(new DescribeClusterOptions().timeoutMs(timeout)).clusterId()
                 .whenComplete((clusterId, error) -> {
+                    // a refused login is said once, plainly: it does not pass by itself
+                    String refused = error == null ? null : KafkaAccess.explain(error, AclOperation.DESCRIBE,
+                            KafkaAccess.principal(settings.admin())).orElse(null);
                     if (error == null && !reachable) {
                         LOG.infof("Kafka cluster %s reachable", clusterId);
+                    } else if (refused != null && !refused.equals(lastError)) {
+                        LOG.error(refused);
                     } else if (error != null && reachable) {
                         LOG.warnf("Kafka cluster unreachable: %s", error.toString());
                     }
                     reachable = error == null;
-                    lastError = error == null ? "" : error.toString();
+                    lastError = error == null ? "" : refused != null ? refused : error.toString();
                 });
     }
 }

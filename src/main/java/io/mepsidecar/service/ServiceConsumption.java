@@ -4,6 +4,7 @@ import io.mepsidecar.config.ServedOperations;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarConfig.Consumption;
 import io.mepsidecar.config.SidecarIdentity;
+import io.mepsidecar.kafka.KafkaAccess;
 import io.mepsidecar.kafka.KafkaAdmin;
 import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.kafka.TopicDirectory;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.jboss.logging.Logger;
 
@@ -91,6 +93,8 @@ public class ServiceConsumption {
     private static final long STATE_WAIT_MS = 200;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Consumption mode;
+    /** Why the set-up has not finished yet, when a step of it failed; empty else. */
+    private volatile String setupFailure = "";
 
     void onStart(@Observes StartupEvent event) {
         if (served.isEmpty()) {
@@ -117,6 +121,9 @@ public class ServiceConsumption {
     String problem() {
         Consumption current = mode;
         if (current == null) {
+            if (!setupFailure.isEmpty()) {
+                return setupFailure;
+            }
             return state.isRebuilt() ? "deciding the consumption mode (waiting for the cluster)"
                     : "reading the state topic " + state.topic();
         }
@@ -127,18 +134,36 @@ public class ServiceConsumption {
         stopped.countDown();
     }
 
-    /** Runs {@code step} until it does not throw, every 2 s, logging each failure; stops with the sidecar. */
+    /**
+     * Runs {@code step} until it does not throw, every 2 s, logging each failure (a refusal by Kafka once, until it
+     * changes); stops with the sidecar.
+     */
     private void untilDone(String what, Runnable step) throws InterruptedException {
         while (true) {
             try {
                 step.run();
+                setupFailure = "";
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("cannot %s yet, trying again: %s", what, e.getMessage());
+                failed(what, e, AclOperation.CREATE);
                 if (stopped.await(RETRY_MS, TimeUnit.MILLISECONDS)) {
                     throw new InterruptedException("stopped before the service role started");
                 }
             }
+        }
+    }
+
+    /** A step of the set-up failed: kept for readiness and logged, a refusal by Kafka once until it changes. */
+    private void failed(String what, Throwable e, AclOperation topicOperation) {
+        String refused = KafkaAccess.explain(e, topicOperation, KafkaAccess.principal(settings.admin())).orElse(null);
+        if (refused == null) {
+            LOG.warnf("cannot %s yet, trying again: %s", what, e.getMessage() == null ? e.toString() : e.getMessage());
+            setupFailure = "cannot " + what + ": " + e;
+        } else {
+            if (!refused.equals(setupFailure)) {
+                LOG.errorf("cannot %s, trying again every %d s: %s", what, RETRY_MS / 1000, refused);
+            }
+            setupFailure = refused;
         }
     }
 
@@ -187,14 +212,16 @@ public class ServiceConsumption {
                 if (existing.isPresent() && (existing.get() != GroupType.SHARE || available)) {
                     Consumption kept = existing.get() == GroupType.SHARE ? Consumption.SHARE_GROUP
                             : Consumption.CONSUMER_GROUP;
+                    setupFailure = "";
                     LOG.infof("mep.service.consumption=auto: the group %s exists as a %s; keeping it (to change,"
                             + " stop every replica and delete the group)", identity.appName(), label(kept));
                     return kept;
                 }
+                setupFailure = "";
                 LOG.infof("mep.service.consumption=auto: the cluster %s share groups", available ? "has" : "has no");
                 return available ? Consumption.SHARE_GROUP : Consumption.CONSUMER_GROUP;
             } catch (ExecutionException | TimeoutException e) {
-                LOG.warnf("cannot ask the cluster whether it has share groups, asking again: %s", e.toString());
+                failed("ask the cluster whether it has share groups", e, AclOperation.DESCRIBE);
                 if (stopped.await(RETRY_MS, TimeUnit.MILLISECONDS)) {
                     throw new InterruptedException("stopped before the consumption mode was decided");
                 }
@@ -223,7 +250,8 @@ public class ServiceConsumption {
                     .get(ASK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             LOG.warnf("could not set share.auto.offset.reset=earliest on share group %s (requests published before"
-                    + " it first existed are not served): %s", identity.appName(), e.toString());
+                    + " it first existed are not served): %s", identity.appName(), refusedOr(e,
+                            AclOperation.ALTER_CONFIGS, "group " + identity.appName()));
         }
     }
 
@@ -244,9 +272,17 @@ public class ServiceConsumption {
                     brokerValue(configs, MAX_SIZE, defaults.maxSize()));
         } catch (ExecutionException | TimeoutException e) {
             LOG.warnf("cannot read the broker's share-group limits, taking Kafka's defaults (%s=%d, %s=%d): %s",
-                    DELIVERY_LIMIT, defaults.deliveryCountLimit(), MAX_SIZE, defaults.maxSize(), e.toString());
+                    DELIVERY_LIMIT, defaults.deliveryCountLimit(), MAX_SIZE, defaults.maxSize(),
+                    refusedOr(e, AclOperation.DESCRIBE_CONFIGS, "the cluster"));
             return defaults;
         }
+    }
+
+    /** {@code not authorized: <operation> on <resource> ...} when Kafka refused the call, else the failure's text. */
+    private String refusedOr(Exception failure, AclOperation operation, String resource) {
+        return failure.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException
+                ? KafkaAccess.notAuthorized(operation, resource, KafkaAccess.principal(settings.admin()))
+                : failure.toString();
     }
 
     private static int brokerValue(Config configs, String name, int kafkaDefault) {

@@ -3,10 +3,12 @@ package io.mepsidecar.service;
 import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.config.SidecarConfig.Consumption;
 import io.mepsidecar.kafka.ConsumerLoop;
+import io.mepsidecar.kafka.KafkaAccess;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupMaxSizeReachedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -14,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -59,6 +62,8 @@ final class ShareSlot implements Runnable {
     /** True while this slot holds a request: it does not fetch meanwhile. */
     private volatile boolean serving;
     private volatile String lastFailure = "";
+    /** The refusal by Kafka logged last (an ACL missing, a login failing): logged once until it changes. */
+    private String lastRefusal = "";
     private KafkaShareConsumer<String, byte[]> consumer;
 
     ShareSlot(int index, ShareRequestListener owner) {
@@ -127,6 +132,7 @@ final class ShareSlot implements Runnable {
                 healthy = true;
                 member = true;
                 backoff = ConsumerLoop.FIRST_BACKOFF;
+                lastRefusal = "";
                 for (ConsumerRecord<String, byte[]> record : records) {
                     if (drainDeadline == null && running) {
                         serving = true;
@@ -154,12 +160,21 @@ final class ShareSlot implements Runnable {
                 backoff = ConsumerLoop.doubled(backoff, ConsumerLoop.MAX_BACKOFF);
             } catch (Throwable e) { // an Error too: the slot must outlive anything a record or the client throws
                 healthy = false;
+                Optional<String> refused = KafkaAccess.explain(e, AclOperation.READ,
+                        KafkaAccess.principal(owner.settings.shareConsumer(index)));
                 lastFailure = e instanceof GroupIdNotFoundException
                         ? ServiceConsumption.otherKind(owner.identity.appName(), Consumption.CONSUMER_GROUP)
                                 + " (" + e + ")"
-                        : e.toString();
+                        : refused.orElseGet(e::toString);
                 owner.restarted();
-                LOG.errorf(e, "share slot %d failed, starting a new consumer in %s: %s", index, backoff, lastFailure);
+                if (refused.isEmpty()) {
+                    LOG.errorf(e, "share slot %d failed, starting a new consumer in %s: %s", index, backoff,
+                            lastFailure);
+                } else if (!lastFailure.equals(lastRefusal)) {
+                    LOG.errorf("share slot %d refused by Kafka, trying again with backoff (up to %s): %s", index,
+                            ConsumerLoop.MAX_BACKOFF, lastFailure);
+                }
+                lastRefusal = refused.orElse("");
                 close();
                 pause(backoff);
                 backoff = ConsumerLoop.doubled(backoff, ConsumerLoop.MAX_BACKOFF);

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +25,11 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Uuid;
@@ -80,6 +86,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Properties props;
     private KafkaRaftServer server;
     private boolean closed;
+    /** The SASL_SSL listener, when started by {@link #startWithSaslSsl()}. */
+    private SaslSslListener saslSsl;
+    private String saslSslBootstrapServers;
+    private File certificateDir;
 
     private EmbeddedKafkaBroker(File logDir, String bootstrapServers, Properties props, KafkaRaftServer server) {
         this.logDir = logDir;
@@ -111,7 +121,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static EmbeddedKafkaBroker start(String host, int brokerPort, int controllerPort,
             Map<String, String> overrides) {
         quietBrokerLogging();
-        File logDir = createTempDir();
+        File logDir = createTempDir("embedded-kafka-");
         Properties props = brokerProperties(host, logDir, brokerPort, controllerPort);
         props.putAll(overrides);
         KafkaRaftServer server = null;
@@ -130,6 +140,94 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Starts a broker that also has a {@code SASL_SSL} listener: SCRAM-SHA-512 over TLS, with a server certificate
+     * signed by a CA made for this broker, and the StandardAuthorizer, so that a client on that listener may do only
+     * what its ACLs allow ({@link #createScramUser}, {@link #grant}). The PLAINTEXT listener of
+     * {@link #bootstrapServers()} stays, for the controller, the broker itself and the test's own clients: its
+     * principal, {@code User:ANONYMOUS}, is a super user, as is {@code User:admin}.
+     */
+    public static EmbeddedKafkaBroker startWithSaslSsl() {
+        int plainPort = FreePorts.next();
+        int saslSslPort = freePortOtherThan(plainPort);
+        int controllerPort = freePortOtherThan(saslSslPort);
+        File certificateDir = createTempDir("embedded-kafka-tls-");
+        try {
+            SaslSslListener listener = SaslSslListener.create(certificateDir.toPath(), HOST);
+            EmbeddedKafkaBroker broker = start(HOST, plainPort, controllerPort,
+                    listener.brokerSettings(HOST, plainPort, saslSslPort, controllerPort, CONTROLLER_LISTENER));
+            broker.saslSsl = listener;
+            broker.saslSslBootstrapServers = HOST + ":" + saslSslPort;
+            broker.certificateDir = certificateDir;
+            return broker;
+        } catch (RuntimeException | Error e) {
+            deleteQuietly(certificateDir);
+            throw e;
+        }
+    }
+
+    /** The {@code bootstrap.servers} of the SASL_SSL listener; only for a broker from {@link #startWithSaslSsl()}. */
+    public String saslSslBootstrapServers() {
+        return requireSaslSsl().saslSslBootstrapServers;
+    }
+
+    /** The PEM file of the CA that signed the SASL_SSL listener's certificate: what its clients trust. */
+    public Path caCertificate() {
+        return requireSaslSsl().saslSsl.caCertificate();
+    }
+
+    /** The settings of a client of the SASL_SSL listener that logs in as {@code user}. */
+    public Map<String, Object> saslSslClientSettings(String user, String password) {
+        return requireSaslSsl().saslSsl.clientSettings(saslSslBootstrapServers, user, password);
+    }
+
+    /** The {@code sasl.jaas.config} value of a SCRAM login as {@code user}. */
+    public static String scramJaasConfig(String user, String password) {
+        return SaslSslListener.jaasConfig(user, password);
+    }
+
+    /** Creates (or changes) a SCRAM-SHA-512 user of the SASL_SSL listener and waits until the broker knows it. */
+    public void createScramUser(String user, String password) {
+        requireSaslSsl();
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
+                    .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Awaitility.await("SCRAM user " + user + " known").atMost(ADMIN_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(50)).until(() -> admin.describeUserScramCredentials(List.of(user))
+                            .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).containsKey(user));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating user " + user, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create SCRAM user " + user, e);
+        }
+    }
+
+    /** Allows {@code User:<user>} these operations, and waits until the broker's authorizer has them. */
+    public void grant(String user, List<KafkaAcl> acls) {
+        requireSaslSsl();
+        List<AclBinding> bindings = acls.stream().map(acl -> acl.bindingFor(user)).collect(Collectors.toList());
+        try (Admin admin = admin()) {
+            admin.createAcls(bindings).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Awaitility.await("ACLs of " + user + " in force").atMost(ADMIN_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(50)).until(() -> admin.describeAcls(AclBindingFilter.ANY).values()
+                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).containsAll(bindings));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while granting " + acls + " to " + user, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot grant " + acls + " to " + user, e);
+        }
+    }
+
+    private EmbeddedKafkaBroker requireSaslSsl() {
+        if (saslSsl == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener; start it with startWithSaslSsl()");
+        }
+        return this;
     }
 
     /** The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:40123}. */
@@ -210,7 +308,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return;
         }
         closed = true;
-        shutDownQuietly(server, logDir);
+        try {
+            shutDownQuietly(server, logDir);
+        } finally {
+            if (certificateDir != null) {
+                deleteQuietly(certificateDir);
+            }
+        }
     }
 
     private void awaitReady() {
@@ -336,9 +440,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static File createTempDir() {
+    private static File createTempDir(String prefix) {
         try {
-            return Files.createTempDirectory("embedded-kafka-").toFile();
+            return Files.createTempDirectory(prefix).toFile();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
