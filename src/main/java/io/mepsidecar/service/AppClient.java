@@ -10,14 +10,17 @@ import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.mepsidecar.service.AppResponse.Delivery;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -45,6 +48,21 @@ public class AppClient {
 
     @Inject
     SidecarMetrics metrics;
+
+    /**
+     * The most of an answer's body that is read: one byte more than the producer publishes. A longer answer is cut
+     * off there (and its connection closed); it fails to publish as too large, like any answer over the limit, so
+     * the caller gets a 502 {@code bad-reply} and the request is dead-lettered, with no more than this held.
+     */
+    private long maxBodyBytes;
+
+    @ConfigProperty(name = "kafka.max.request.size", defaultValue = "1048576")
+    long maxRequestSize;
+
+    @PostConstruct
+    void readLimits() {
+        maxBodyBytes = maxRequestSize + 1;
+    }
 
     /** Always completes normally, and never throws: with the app's answer, or with what kept it from answering. */
     CompletableFuture<AppResponse> deliver(ServedOperation served, AppRequest request) {
@@ -99,7 +117,7 @@ public class AppClient {
             request.hops().stamp(Hop.APP_CALL);
         }
         http.send(Buffer.buffer(request.body()))
-                .compose(response -> read(response, start, request.hops()))
+                .compose(response -> read(http, response, start, request.hops()))
                 .onComplete(result -> {
                     vertx.cancelTimer(timer);
                     metrics.appConcurrency().decrementAndGet();
@@ -109,14 +127,37 @@ public class AppClient {
                 });
     }
 
-    private Future<AppResponse> read(HttpClientResponse response, long start, HopStamps hops) {
-        return response.body().map(body -> {
+    private Future<AppResponse> read(HttpClientRequest http, HttpClientResponse response, long start,
+            HopStamps hops) {
+        return bounded(http, response).map(body -> {
             if (hops != null) {
                 hops.stamp(Hop.APP_ANSWER);
             }
             return new AppResponse(response.statusCode(), response.getHeader("Content-Type"), body.getBytes(),
                     Delivery.ANSWERED, Duration.ofNanos(System.nanoTime() - start));
         });
+    }
+
+    /** The answer's body, or its first {@link #maxBodyBytes} bytes when it is longer (then the exchange is reset). */
+    private Future<Buffer> bounded(HttpClientRequest http, HttpClientResponse response) {
+        Promise<Buffer> body = Promise.promise();
+        Buffer buffer = Buffer.buffer();
+        response.exceptionHandler(body::tryFail);
+        response.handler(chunk -> {
+            if (body.future().isComplete()) {
+                return;
+            }
+            long room = maxBodyBytes - buffer.length();
+            if (chunk.length() < room) {
+                buffer.appendBuffer(chunk);
+                return;
+            }
+            buffer.appendBuffer(chunk, 0, (int) room);
+            body.tryComplete(buffer);
+            http.reset(); // the rest is never read; the connection is not reused
+        });
+        response.endHandler(done -> body.tryComplete(buffer));
+        return body.future();
     }
 
     private AppResponse answered(AppResponse response, ServedOperation served) {

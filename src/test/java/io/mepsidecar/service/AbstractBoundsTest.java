@@ -1,13 +1,20 @@
 package io.mepsidecar.service;
 
+import io.mepsidecar.testing.KafkaTestResource;
 import io.mepsidecar.testing.Metrics;
 import io.mepsidecar.testing.ShareGroupMode;
+import io.mepsidecar.testing.TestApp;
+import io.mepsidecar.testing.TopicReader;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTestProfile;
+import io.restassured.response.Response;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +61,24 @@ abstract class AbstractBoundsTest {
                 .then().statusCode(429).contentType("application/problem+json")
                 .body("type", equalTo("urn:mep-sidecar:problem:too-many-calls"))
                 .body("detail", containsString("mep.service.max-deferred-replies"));
+    }
+
+    @Test
+    void anAnswerLargerThanTheProducerPublishesIsCutOffA502AndADeadLetter() {
+        String mark = "endless-" + UUID.randomUUID();
+        Response response = given().contentType(TestApp.ENDLESS + "; mark=" + mark)
+                .body(mark.getBytes(StandardCharsets.UTF_8))
+                .post("/v1/invoke/echo");
+
+        response.then().statusCode(502).contentType("application/problem+json")
+                .body("type", equalTo("urn:mep-sidecar:problem:bad-reply"));
+        ConsumerRecord<String, byte[]> letter = await().until(() -> TopicReader.recordsWithValue(
+                KafkaTestResource.broker().bootstrapServers(), "test.echo.dlq",
+                mark.getBytes(StandardCharsets.UTF_8)), found -> !found.isEmpty()).get(0);
+        assertThat(TopicReader.header(letter, "dead-letter-reason")).isEqualTo("reply-too-large");
+        // the sidecar read about a MiB of the answer, then hung up: the app could not write all 512 MiB
+        await().untilAsserted(() -> assertThat(KafkaTestResource.app().endlessWritten()).isNotEmpty()
+                .allSatisfy(written -> assertThat(written).isLessThan(64L * 1024 * 1024)));
     }
 
     @Test

@@ -48,6 +48,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestApp implements AutoCloseable {
 
     /** A request as the app received it. */
+    /** A request of this content type is answered with a body that never ends ({@link #respondEndlessly}). */
+    public static final String ENDLESS = "application/x-endless";
+    private static final long ENDLESS_LIMIT = 512L * 1024 * 1024;
+    private final List<Long> endlessWritten = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public record Received(String path, com.sun.net.httpserver.Headers headers, byte[] body) {
 
         public String header(String name) {
@@ -198,7 +203,10 @@ public final class TestApp implements AutoCloseable {
                             exchange.getRequestHeaders().getFirst("Content-Type"), body);
                     break;
                 default:
-                    if (path.startsWith("/flaky/")
+                    String type = exchange.getRequestHeaders().getFirst("Content-Type");
+                    if (type != null && type.startsWith(ENDLESS)) {
+                        respondEndlessly(exchange);
+                    } else if (path.startsWith("/flaky/")
                             && flakyFailed.add(exchange.getRequestHeaders().getFirst("Mep-Correlation-Id"))) {
                         respond(exchange, 503, null, new byte[0]);
                     } else {
@@ -249,6 +257,33 @@ public final class TestApp implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A body of {@link #ENDLESS_LIMIT} bytes, chunked, for a request of content type {@link #ENDLESS}: more than any
+     * sidecar may hold. Stops quietly when the reader hangs up.
+     */
+    private void respondEndlessly(HttpExchange exchange) {
+        byte[] chunk = new byte[64 * 1024];
+        long written = 0;
+        try {
+            exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                while (written < ENDLESS_LIMIT) {
+                    out.write(chunk);
+                    written += chunk.length;
+                }
+            }
+        } catch (IOException e) {
+            // the sidecar stopped reading: that is what the test wants to see
+        }
+        endlessWritten.add(written);
+    }
+
+    /** How many bytes each answer to an {@link #ENDLESS} request got written before its reader hung up. */
+    public List<Long> endlessWritten() {
+        return List.copyOf(endlessWritten);
     }
 
     private static void respond(HttpExchange exchange, int status, String contentType, byte[] body)
