@@ -9,6 +9,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -37,8 +38,10 @@ public class HttpErrors {
     /** Most header fields answered; more get a 431 problem. */
     static final int MAX_HEADER_COUNT = 100;
     private static final int FILTER_PRIORITY = 10_000;
+    /** After every filter (their routes have negative orders), before the resources. */
+    private static final int CHUNKED_BODY_ORDER = -1;
 
-    /** Follows {@code kafka.max.request.size} (application.properties): a body the producer cannot publish is refused. */
+    /** Follows {@code kafka.max.request.size} (application.properties): a body the producer cannot publish. */
     @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "1048576")
     MemorySize maxBodySize;
 
@@ -55,6 +58,17 @@ public class HttpErrors {
             router.errorHandler(status, this::failed);
         }
         router.route().failureHandler(this::failed);
+        // A chunked body is read here, up to the limit, before the REST layer sees it (which then takes it as read):
+        // past the limit the body handler fails the request with 413, answered as a problem by failed(). A body with
+        // Content-Length is left to the REST layer: check() refused it already if it is too large.
+        BodyHandler chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodySize.asLongValue());
+        router.route().order(CHUNKED_BODY_ORDER).handler(context -> {
+            if (context.request().headers().contains("Content-Length")) {
+                context.next();
+            } else {
+                chunkedBodies.handle(context);
+            }
+        });
     }
 
     private void check(RoutingContext context) {
@@ -107,6 +121,9 @@ public class HttpErrors {
             return;
         }
         int status = context.statusCode() > 0 ? context.statusCode() : 500;
+        if (status == 413) { // the rest of the body is not read: the connection cannot be used again
+            context.response().putHeader("Connection", "close");
+        }
         if (context.failure() != null && status == 500) {
             LOG.errorf(context.failure(), "request %s %s failed", context.request().method(),
                     context.normalizedPath());

@@ -25,6 +25,17 @@ class StartupValidationIT {
     }
 
     @Test
+    void refusesToStartWhenItMayCallAnOperationThatIsNotInTheContract() {
+        SidecarProcess sidecar = SidecarProcess.builder("typo-front").bootstrapServers(NO_BROKER)
+                .contract(CONTRACT).env("MEP_CALLS", "echo,ecoh")
+                .startExpectingExit();
+
+        assertThat(sidecar.exitCode()).isNotZero();
+        assertThat(sidecar.output())
+                .contains("mep.calls (MEP_CALLS): operation 'ecoh' is not in the contract; known operations: [");
+    }
+
+    @Test
     void refusesToStartWithoutItsContractFile() {
         SidecarProcess sidecar = SidecarProcess.builder("lost-service").bootstrapServers(NO_BROKER)
                 .contract(Path.of("target", "no-such-contract.yaml"))
