@@ -6,10 +6,11 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -58,17 +59,43 @@ public class HttpErrors {
             router.errorHandler(status, this::failed);
         }
         router.route().failureHandler(this::failed);
-        // A chunked body is read here, up to the limit, before the REST layer sees it (which then takes it as read):
-        // past the limit the body handler fails the request with 413, answered as a problem by failed(). A body with
-        // Content-Length is left to the REST layer: check() refused it already if it is too large.
-        BodyHandler chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodySize.asLongValue());
-        router.route().order(CHUNKED_BODY_ORDER).handler(context -> {
-            if (context.request().headers().contains("Content-Length")) {
-                context.next();
+        router.route().order(CHUNKED_BODY_ORDER).handler(this::readChunkedBody);
+    }
+
+    /**
+     * Reads a chunked body (one without {@code Content-Length}) up to the limit, as bytes, before the REST layer
+     * sees it (which then takes the body as read); past the limit the request fails with 413, answered as a problem
+     * by {@link #failed}. A body with {@code Content-Length} is left to the REST layer: {@link #check} refused it
+     * already if it is too large. (Vert.x's BodyHandler is not used: it parses form and multipart bodies instead of
+     * keeping their bytes.)
+     */
+    private void readChunkedBody(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        if (!request.headers().contains("Transfer-Encoding") || request.isEnded()) {
+            context.next();
+            return;
+        }
+        long limit = maxBodySize.asLongValue();
+        Buffer body = Buffer.buffer();
+        boolean[] refused = {false};
+        request.handler(chunk -> {
+            if (refused[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > limit) {
+                refused[0] = true;
+                context.fail(413);
             } else {
-                chunkedBodies.handle(context);
+                body.appendBuffer(chunk);
             }
         });
+        request.endHandler(end -> {
+            if (!refused[0]) {
+                context.setBody(body);
+                context.next();
+            }
+        });
+        request.resume();
     }
 
     private void check(RoutingContext context) {

@@ -154,39 +154,30 @@ class HttpApiErrorsIT {
 
     @Test
     void aChunkedBodyBeyondTheLimitIsA413ProblemOnceTheLimitIsPassed() {
-        ByteArrayOutputStream chunked = new ByteArrayOutputStream();
         byte[] chunk = new byte[64 * 1024];
-        for (int sent = 0; sent <= PRODUCER_MAX; sent += chunk.length) {
-            chunked.writeBytes((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            chunked.writeBytes(chunk);
-            chunked.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        chunked.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] body = chunked(chunk, PRODUCER_MAX / chunk.length + 1);
 
         Exchange exchange = RawHttp.send(caller.port(), "POST", "/v1/invoke/echo",
-                "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked", chunked.toByteArray(),
-                Duration.ofSeconds(10));
+                "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked", body, Duration.ofSeconds(10));
 
         assertProblem(exchange, 413, "payload-too-large");
     }
 
-    @Test
-    void aChunkedBodyWithinTheLimitGoesThrough() {
-        byte[] part = "chunk ".getBytes(StandardCharsets.US_ASCII);
-        ByteArrayOutputStream chunked = new ByteArrayOutputStream();
-        for (int i = 0; i < 3; i++) {
-            chunked.writeBytes((Integer.toHexString(part.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            chunked.writeBytes(part);
-            chunked.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        chunked.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "text/plain|chunk chunk chunk ",
+        "application/x-www-form-urlencoded|a=1&b=%20two&",
+        "multipart/form-data; boundary=xyz|--xyz\\r\\nContent-Disposition: form-data; name=\"a\"\\r\\n\\r\\n1\\r\\n"
+            + "--xyz--\\r\\n"})
+    void aChunkedBodyWithinTheLimitGoesThroughByteForByte(String contentType, String text) {
+        String content = text.replace("\\r\\n", "\r\n");
+        byte[] body = chunked(content.getBytes(StandardCharsets.US_ASCII), 1);
 
         Exchange exchange = RawHttp.send(caller.port(), "POST", "/v1/invoke/echo",
-                "Content-Type: text/plain\r\nTransfer-Encoding: chunked", chunked.toByteArray(),
-                Duration.ofSeconds(15));
+                "Content-Type: " + contentType + "\r\nTransfer-Encoding: chunked", body, Duration.ofSeconds(15));
 
         assertThat(exchange.status()).isEqualTo(200);
-        assertThat(exchange.body()).isEqualTo("chunk chunk chunk ");
+        assertThat(exchange.body()).isEqualTo(content);
     }
 
     @Test
@@ -212,6 +203,18 @@ class HttpApiErrorsIT {
                 "headers-too-large");
         assertProblem(RawHttp.send(service.port(), "PUT", "/v1/replies/" + UUID.randomUUID(),
                 headers.toString()), 431, "headers-too-large");
+    }
+
+    /** A chunked body (RFC 9112 §7.1) of {@code count} chunks, each {@code chunk}. */
+    private static byte[] chunked(byte[] chunk, int count) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
+            body.writeBytes((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(chunk);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return body.toByteArray();
     }
 
     private static void assertProblem(Exchange exchange, int status, String type) {
