@@ -4,6 +4,8 @@ import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Contract;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.observability.InvalidReplyReason;
+import io.mepsidecar.observability.SidecarMetrics;
 import io.mepsidecar.state.StateHeaders;
 import io.mepsidecar.memory.BoundedCache;
 import io.mepsidecar.state.StateHandler;
@@ -89,6 +91,9 @@ public class CallResults implements StateHandler {
 
     @Inject
     CallbackSender callbacks;
+
+    @Inject
+    SidecarMetrics metrics;
 
     private BoundedCache<Entry> entries;
     /** Waiters for a result written by any replica: {@code GET} long-polls, idempotent retries. */
@@ -246,9 +251,11 @@ public class CallResults implements StateHandler {
         } else if (StateHeaders.RESULT.equals(kind)) {
             Optional<String> claimed = record.header(StateHeaders.OPERATION);
             Optional<PendingCall> call = pendingCalls.find(id);
-            if (claimed.isPresent() && call.isPresent() && !claimed.get().equals(call.get().operation().name())) {
-                LOG.warnf("dropped the reply to %s another replica read: it is a reply of '%s', the call is of '%s'",
-                        id, claimed.get(), call.get().operation().name());
+            Optional<String> expected = call.map(pending -> pending.operation().name()).or(() -> acceptedOperation(id));
+            if (claimed.isPresent() && expected.isPresent() && !claimed.get().equals(expected.get())) {
+                LOG.debugf("dropped the reply to %s another replica read: it is a reply of '%s', the call is of '%s'",
+                        id, claimed.get(), expected.get());
+                metrics.invalidReply(claimed.get(), InvalidReplyReason.TYPE);
                 return;
             }
             Reply reply = new Reply(record.header(StateHeaders.STATUS).map(Integer::parseInt).orElse(200),

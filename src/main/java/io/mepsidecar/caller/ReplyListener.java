@@ -48,7 +48,9 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -69,6 +71,9 @@ public class ReplyListener extends ConsumerLoop {
     private static final Duration STATE_WAIT = Duration.ofMillis(200);
     /** The least time between two partitions added to the reply topic by this replica. */
     private static final Duration GROWTH_PAUSE = Duration.ofSeconds(30);
+    private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+
+    private final Map<InvalidReplyReason, AtomicLong> lastWarned = new ConcurrentHashMap<>();
 
     @Inject
     KafkaClientSettings settings;
@@ -335,14 +340,16 @@ public class ReplyListener extends ConsumerLoop {
                 .or(() -> results.acceptedOperation(correlationId));
         if (claimed.equals(SidecarMetrics.UNKNOWN_OPERATION)
                 || expected.isPresent() && !expected.get().equals(claimed)) {
-            LOG.warnf("dropped reply %s: its %s '%s' is not the reply of operation '%s'", correlationId,
-                    WireHeaders.TYPE, abbreviate(RecordHeaders.get(record.headers(), WireHeaders.TYPE).orElse("")),
+            warnOrDebug(InvalidReplyReason.TYPE, "dropped reply %s: its %s '%s' is not the reply of operation '%s'",
+                    correlationId, WireHeaders.TYPE,
+                    abbreviate(RecordHeaders.get(record.headers(), WireHeaders.TYPE).orElse("")),
                     expected.orElse("(a contract operation)"));
             return Optional.of(InvalidReplyReason.TYPE);
         }
         String status = RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200");
         if (finalStatus(status).isEmpty()) {
-            LOG.warnf("dropped reply %s: its %s '%s' is not a final HTTP status (200-599)", correlationId,
+            warnOrDebug(InvalidReplyReason.STATUS,
+                    "dropped reply %s: its %s '%s' is not a final HTTP status (200-599)", correlationId,
                     WireHeaders.STATUS, abbreviate(status));
             return Optional.of(InvalidReplyReason.STATUS);
         }
@@ -387,6 +394,21 @@ public class ReplyListener extends ConsumerLoop {
             return status >= 200 && status <= 599 ? OptionalInt.of(status) : OptionalInt.empty();
         } catch (NumberFormatException e) {
             return OptionalInt.empty();
+        }
+    }
+
+    /**
+     * The first dropped reply of a reason in a minute is a warning, the others are logged at debug: whoever can write
+     * to the reply topic cannot flood the log (the counter has every one).
+     */
+    private void warnOrDebug(InvalidReplyReason reason, String format, Object... params) {
+        long now = System.nanoTime();
+        AtomicLong last = lastWarned.computeIfAbsent(reason, r -> new AtomicLong(now - WARN_EVERY_NANOS));
+        long previous = last.get();
+        if (now - previous >= WARN_EVERY_NANOS && last.compareAndSet(previous, now)) {
+            LOG.warnf(format + " (more of these within a minute are logged at debug level)", params);
+        } else {
+            LOG.debugf(format, params);
         }
     }
 

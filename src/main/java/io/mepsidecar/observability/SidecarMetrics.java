@@ -96,7 +96,8 @@ public class SidecarMetrics {
         return inFlight.computeIfAbsent(role.label() + "/" + operation, key -> {
             AtomicInteger count = new AtomicInteger();
             Gauge.builder("mep.calls.in.flight", count, AtomicInteger::get)
-                    .description("Calls in flight: waiting for their reply (caller) or at the app (service)")
+                    .description("Calls in flight: waiting for their reply or, one-way, for the broker (caller); at the"
+                            + " app (service)")
                     .tag("operation", operation).tag("role", role.label())
                     .register(registry);
             return count;
