@@ -3,6 +3,7 @@ package io.mepsidecar.caller;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.testing.KafkaTestResource;
 import io.mepsidecar.testing.Metrics;
+import io.mepsidecar.testing.TestApp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -73,6 +74,18 @@ class CallFaultsTest {
         response.then().statusCode(413).contentType("application/problem+json")
                 .body("type", equalTo("urn:mep-sidecar:problem:payload-too-large"));
         assertThat(response.jsonPath().getString("correlationId")).isEqualTo(response.header("Mep-Correlation-Id"));
+    }
+
+    @Test
+    void returns502WhenTheServingAppBreaksOffAndNamesNoInternals() {
+        Response response = given().contentType(TestApp.BROKEN)
+                .body("half an answer".getBytes(StandardCharsets.UTF_8))
+                .when().post("/v1/invoke/echo");
+
+        response.then().statusCode(502).contentType("application/problem+json")
+                .body("type", equalTo("urn:mep-sidecar:problem:app-unreachable"))
+                .body("detail", equalTo("the serving app broke off the exchange"));
+        assertThat(response.asString()).doesNotContain("127.0.0.1", "http:", "localhost", "Exception", "/echo");
     }
 
     @Test

@@ -80,8 +80,13 @@ class CallerLimitsTest {
         KafkaTestResource.app().releaseSlow();
         await().until(() -> given().contentType("text/plain").body("room again").post("/v1/invoke/notify")
                 .statusCode() == 202);
-        await().untilAsserted(() -> assertThat(Metrics.value(Metrics.scrape(metrics), "mep_caller_in_flight",
-                "operation=\"notify\"")).isZero());
+        await().untilAsserted(() -> {
+            String scrape = Metrics.scrape(metrics);
+            // counted while it waited for the broker (the gauge exists), and no longer
+            assertThat(scrape).containsPattern("mep_calls_in_flight\\{[^}]*operation=\"notify\",role=\"caller\"");
+            assertThat(Metrics.value(scrape, "mep_calls_in_flight", "role=\"caller\",operation=\"notify\""))
+                    .isZero();
+        });
     }
 
     @Test

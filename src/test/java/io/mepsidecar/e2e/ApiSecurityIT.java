@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ class ApiSecurityIT {
         broker.createTopics(2, "e2e.echo", "e2e.status", "e2e.work-event", "secure-front.replies");
         app = TestApp.start();
         service = SidecarProcess.builder("secure-service").bootstrapServers(broker.bootstrapServers())
-                .contract(CONTRACT).appUrl(app.url()).serves("echo,work-event")
+                .contract(CONTRACT).appUrl(app.url()).serves("echo,work-event").env("MEP_APP_HEALTH_PATH", "/health")
                 .env("MEP_API_TOKEN", SERVICE_API_TOKEN).env("MEP_APP_TOKEN", SERVICE_APP_TOKEN).start();
         caller = SidecarProcess.builder("secure-front").bootstrapServers(broker.bootstrapServers())
                 .contract(CONTRACT).appUrl(app.url()).env("MEP_CALLS", "echo, work-event")
@@ -109,6 +110,35 @@ class ApiSecurityIT {
         assertThat(callback.header("Authorization")).isEqualTo("Bearer " + CALLER_APP_TOKEN);
     }
 
+    @ParameterizedTest(name = "[{index}] {0} {1}")
+    @CsvSource({"GET, /v1/replies/00000000-0000-0000-0000-000000000000", "DELETE, /v1/replies/x",
+        "GET, /v2/anything", "GET, /v1/invoke/echo", "PATCH, /v1/replies/x", "POST, /v1/invoke/%zz"})
+    void everyOtherRequestWithoutTheTokenIsA401Too(String method, String target) {
+        assertProblem(RawHttp.send(caller.port(), method, target, "Content-Type: text/plain"), 401, "unauthorized");
+    }
+
+    @Test
+    void aChunkedBodyWithoutTheTokenIsA401AndIsNotRead() {
+        byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[chunk.length * 32]; // 2 MiB: past the body limit, were it read
+        for (int i = 0; i < 32; i++) {
+            System.arraycopy(chunk, 0, body, i * chunk.length, chunk.length);
+        }
+
+        Exchange exchange = RawHttp.send(caller.port(), "POST", "/v1/invoke/echo",
+                "Content-Type: text/plain\r\nTransfer-Encoding: chunked", body, Duration.ofSeconds(10));
+
+        assertProblem(exchange, 401, "unauthorized");
+    }
+
+    @Test
+    void theHealthCheckOfTheAppCarriesTheAppToken() {
+        TestApp.Received check = await().until(() -> app.received().stream()
+                .filter(r -> r.path().equals("/health")).findFirst(), found -> found.isPresent()).orElseThrow();
+
+        assertThat(check.header("Authorization")).isEqualTo("Bearer " + SERVICE_APP_TOKEN);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"status", "no-such-operation"})
     void anOperationTheAppMayNotCallIsA403AndPublishesNothing(String operation) {
@@ -141,7 +171,7 @@ class ApiSecurityIT {
 
         assertThat(RawHttp.send(management, "GET", "/q/health/ready", "").status()).isEqualTo(200);
         assertThat(RawHttp.send(management, "GET", "/q/health/live", "").status()).isEqualTo(200);
-        assertThat(RawHttp.send(management, "GET", "/q/metrics", "").body()).contains("mep_caller_in_flight");
+        assertThat(RawHttp.send(management, "GET", "/q/metrics", "").body()).contains("mep_caller_in_flight_limit ");
         assertThat(RawHttp.send(management, "POST", "/v1/invoke/echo", "Content-Type: text/plain").status())
                 .isEqualTo(404);
         assertThat(RawHttp.send(management, "GET", "/v1/replies/" + UUID.randomUUID(), "").status())

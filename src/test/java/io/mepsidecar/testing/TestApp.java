@@ -50,6 +50,8 @@ public final class TestApp implements AutoCloseable {
     /** A request as the app received it. */
     /** A request of this content type is answered with a body that never ends ({@link #respondEndlessly}). */
     public static final String ENDLESS = "application/x-endless";
+    /** A request of this content type is answered with less body than its {@code Content-Length} promised. */
+    public static final String BROKEN = "application/x-broken";
     private static final long ENDLESS_LIMIT = 512L * 1024 * 1024;
     private final List<Long> endlessWritten = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -206,6 +208,9 @@ public final class TestApp implements AutoCloseable {
                     String type = exchange.getRequestHeaders().getFirst("Content-Type");
                     if (type != null && type.startsWith(ENDLESS)) {
                         respondEndlessly(exchange);
+                    } else if (type != null && type.startsWith(BROKEN)) {
+                        exchange.sendResponseHeaders(200, 100); // promises 100 bytes, sends 5 and hangs up
+                        exchange.getResponseBody().write("short".getBytes(StandardCharsets.US_ASCII));
                     } else if (path.startsWith("/flaky/")
                             && flakyFailed.add(exchange.getRequestHeaders().getFirst("Mep-Correlation-Id"))) {
                         respond(exchange, 503, null, new byte[0]);
