@@ -58,8 +58,7 @@ public class LocalApp {
 
     @PostConstruct
     void createClients() {
-        appAuthorization = config.appToken().map(String::strip).filter(t -> !t.isEmpty()).map(Tokens::bearer)
-                .orElse(null);
+        appAuthorization = Tokens.configured(config.appToken()).map(Tokens::bearer).orElse(null);
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(config.service().maxConcurrency() + EXTRA_CONNECTIONS)
                         .setMaxWaitQueueSize(-1));

@@ -31,18 +31,18 @@ public class AllowedCalls {
     @Inject
     Contract contract;
 
-    /** Set once, before the bean serves any call; the whole contract when {@code mep.calls} is unset. */
+    /**
+     * Set once, before the bean serves any call; null when {@code mep.calls} is unset, so that every operation may
+     * be called and one the contract lacks is a 404, as without the list.
+     */
     private Set<String> allowed;
-    /** False when {@code mep.calls} is unset: then an operation the contract lacks is a 404, as without the list. */
-    private boolean listed;
 
     @PostConstruct
     void readAllowList() {
         Optional<Set<String>> calls = config.calls();
         if (calls.isEmpty()) {
-            allowed = names();
             LOG.warnf("mep.calls (MEP_CALLS) is not set: this app may call every operation of the contract %s;"
-                    + " list the ones it calls to refuse the others (docs/security.md)", allowed);
+                    + " list the ones it calls to refuse the others (docs/security.md)", names());
             return;
         }
         Set<String> listed = new TreeSet<>();
@@ -57,13 +57,12 @@ public class AllowedCalls {
             }
         }
         allowed = Set.copyOf(listed);
-        this.listed = true;
         LOG.infof("this app may call %s (mep.calls)", listed);
     }
 
     /** Reads the list at start-up, so that a wrong one stops the start and an unset one is reported then. */
     void onStart(@Observes StartupEvent event) {
-        LOG.debugf("%d operations may be called", allowed.size());
+        LOG.debugf("operations this app may call: %s", allowed == null ? "all" : allowed);
     }
 
     /**
@@ -71,7 +70,7 @@ public class AllowedCalls {
      * before the contract is, so an app that may not call learns nothing of the contract's other operations.
      */
     void check(String operation, String correlationId) {
-        if (listed && !allowed.contains(operation)) {
+        if (allowed != null && !allowed.contains(operation)) {
             throw new SidecarException(ProblemType.OPERATION_NOT_ALLOWED, "this app may not call operation '"
                     + operation + "' (it is not in the pod's mep.calls)", correlationId);
         }

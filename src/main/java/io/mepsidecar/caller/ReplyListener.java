@@ -14,6 +14,7 @@ import io.mepsidecar.kafka.RecordHeaders;
 import io.mepsidecar.lifecycle.ShutdownOrder;
 import io.mepsidecar.kafka.TopicInitializer;
 import io.mepsidecar.observability.InvalidReplyReason;
+import io.mepsidecar.observability.LogThrottle;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -46,11 +47,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -71,9 +71,9 @@ public class ReplyListener extends ConsumerLoop {
     private static final Duration STATE_WAIT = Duration.ofMillis(200);
     /** The least time between two partitions added to the reply topic by this replica. */
     private static final Duration GROWTH_PAUSE = Duration.ofSeconds(30);
-    private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
-    private final Map<InvalidReplyReason, AtomicLong> lastWarned = new ConcurrentHashMap<>();
+    /** One warning a minute per reason a reply was dropped for. */
+    private final Map<InvalidReplyReason, LogThrottle> warnings = new ConcurrentHashMap<>();
 
     @Inject
     KafkaClientSettings settings;
@@ -293,12 +293,13 @@ public class ReplyListener extends ConsumerLoop {
         if (traceHops) {
             stampHops(id, record);
         }
-        Optional<InvalidReplyReason> invalid = invalidity(record, operation, id);
+        OptionalInt status = finalStatus(RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200"));
+        Optional<InvalidReplyReason> invalid = invalidity(record, operation, id, status);
         if (invalid.isPresent()) {
             metrics.invalidReply(operation, invalid.get());
             return Optional.empty();
         }
-        Reply reply = replyOf(record, id);
+        Reply reply = replyOf(record, id, status.getAsInt());
         Optional<CompletableFuture<Void>> completed = pendingCalls.complete(id, reply)
                 .or(() -> results.completeAccepted(id, reply));
         if (completed.isPresent()) {
@@ -335,7 +336,7 @@ public class ReplyListener extends ConsumerLoop {
      * reply is dropped and counted; the call keeps waiting for a usable one until its timeout.
      */
     private Optional<InvalidReplyReason> invalidity(ConsumerRecord<String, byte[]> record, String claimed,
-            String correlationId) {
+            String correlationId, OptionalInt status) {
         Optional<String> expected = pendingCalls.find(correlationId).map(call -> call.operation().name())
                 .or(() -> results.acceptedOperation(correlationId));
         if (claimed.equals(SidecarMetrics.UNKNOWN_OPERATION)
@@ -346,22 +347,20 @@ public class ReplyListener extends ConsumerLoop {
                     expected.orElse("(a contract operation)"));
             return Optional.of(InvalidReplyReason.TYPE);
         }
-        String status = RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200");
-        if (finalStatus(status).isEmpty()) {
+        if (status.isEmpty()) {
             warnOrDebug(InvalidReplyReason.STATUS,
                     "dropped reply %s: its %s '%s' is not a final HTTP status (200-599)", correlationId,
-                    WireHeaders.STATUS, abbreviate(status));
+                    WireHeaders.STATUS, abbreviate(RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("")));
             return Optional.of(InvalidReplyReason.STATUS);
         }
         return Optional.empty();
     }
 
     /**
-     * The reply as the caller will see it (its status already checked); a content type that is not a media type is
+     * The reply as the caller will see it, with its (checked) status; a content type that is not a media type is
      * answered as bytes.
      */
-    private Reply replyOf(ConsumerRecord<String, byte[]> record, String correlationId) {
-        int status = finalStatus(RecordHeaders.get(record.headers(), WireHeaders.STATUS).orElse("200")).getAsInt();
+    private Reply replyOf(ConsumerRecord<String, byte[]> record, String correlationId, int status) {
         String contentType = RecordHeaders.get(record.headers(), WireHeaders.CONTENT_TYPE).orElse(null);
         if (contentType != null && !MediaTypes.isValid(contentType)) {
             LOG.warnf("reply %s has a content type that is not a media type; answered as %s", correlationId,
@@ -402,10 +401,7 @@ public class ReplyListener extends ConsumerLoop {
      * to the reply topic cannot flood the log (the counter has every one).
      */
     private void warnOrDebug(InvalidReplyReason reason, String format, Object... params) {
-        long now = System.nanoTime();
-        AtomicLong last = lastWarned.computeIfAbsent(reason, r -> new AtomicLong(now - WARN_EVERY_NANOS));
-        long previous = last.get();
-        if (now - previous >= WARN_EVERY_NANOS && last.compareAndSet(previous, now)) {
+        if (warnings.computeIfAbsent(reason, r -> new LogThrottle(Duration.ofMinutes(1))).due()) {
             LOG.warnf(format + " (more of these within a minute are logged at debug level)", params);
         } else {
             LOG.debugf(format, params);

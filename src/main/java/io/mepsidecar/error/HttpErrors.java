@@ -51,7 +51,7 @@ public class HttpErrors {
     }
 
     void routes(@Observes Router router) {
-        router.errorHandler(404, context -> answer(context, Problem.of(ProblemType.NOT_FOUND,
+        router.errorHandler(404, context -> send(context, Problem.of(ProblemType.NOT_FOUND,
                 "no resource of the sidecar's API at this path; the API is /v1/invoke/{operation} and"
                         + " /v1/replies/{id}", null)));
         // Statuses the router itself answers when it fails before any route runs (e.g. a query it cannot decode)
@@ -101,41 +101,41 @@ public class HttpErrors {
     private void check(RoutingContext context) {
         String uri = context.request().uri();
         if (uri.length() > MAX_URI_LENGTH) {
-            answer(context, Problem.of(ProblemType.URI_TOO_LONG, "the request URI is longer than " + MAX_URI_LENGTH
+            send(context, Problem.of(ProblemType.URI_TOO_LONG, "the request URI is longer than " + MAX_URI_LENGTH
                     + " characters", null));
             return;
         }
         if (headerBytes(context.request().headers()) > MAX_HEADER_BYTES) {
-            answer(context, Problem.of(ProblemType.HEADERS_TOO_LARGE, "the request headers are larger than "
+            send(context, Problem.of(ProblemType.HEADERS_TOO_LARGE, "the request headers are larger than "
                     + MAX_HEADER_BYTES + " bytes", null));
             return;
         }
         if (context.request().headers().size() > MAX_HEADER_COUNT) {
-            answer(context, Problem.of(ProblemType.HEADERS_TOO_LARGE, "the request has more than "
+            send(context, Problem.of(ProblemType.HEADERS_TOO_LARGE, "the request has more than "
                     + MAX_HEADER_COUNT + " header fields", null));
             return;
         }
         if (!isValidUri(uri)) {
-            answer(context, Problem.of(ProblemType.BAD_REQUEST, "the request URI is not a valid URI (RFC 3986)",
+            send(context, Problem.of(ProblemType.BAD_REQUEST, "the request URI is not a valid URI (RFC 3986)",
                     null));
             return;
         }
         String query = context.request().query();
         if (query != null && !isDecodable(query)) {
-            answer(context, Problem.of(ProblemType.BAD_REQUEST, "the query string is not validly percent-encoded",
+            send(context, Problem.of(ProblemType.BAD_REQUEST, "the query string is not validly percent-encoded",
                     null));
             return;
         }
         if (declaredLength(context) > maxBodySize.asLongValue()) {
             context.response().putHeader("Connection", "close");
-            answer(context, Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "the body is larger than "
+            send(context, Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "the body is larger than "
                     + maxBodySize.asLongValue() + " bytes, the most the Kafka producer publishes"
                     + " (kafka.max.request.size)", null));
             return;
         }
         String contentType = context.request().getHeader("Content-Type");
         if (contentType != null && !MediaTypes.isValid(contentType)) {
-            answer(context, Problem.of(ProblemType.BAD_REQUEST, "Content-Type is not a media type: write"
+            send(context, Problem.of(ProblemType.BAD_REQUEST, "Content-Type is not a media type: write"
                     + " type/subtype with optional '; name=value' parameters, e.g. application/json", null));
             return;
         }
@@ -155,7 +155,7 @@ public class HttpErrors {
             LOG.errorf(context.failure(), "request %s %s failed", context.request().method(),
                     context.normalizedPath());
         }
-        answer(context, ofStatus(status, context.failure()));
+        send(context, ofStatus(status, context.failure()));
     }
 
     static Problem ofStatus(int status, Throwable failure) {
@@ -178,11 +178,7 @@ public class HttpErrors {
     }
 
     /** Answers a problem from a filter or handler, unless a response is already on its way. */
-    public void send(RoutingContext context, Problem problem) {
-        answer(context, problem);
-    }
-
-    private static void answer(RoutingContext context, Problem problem) {
+    public static void send(RoutingContext context, Problem problem) {
         HttpServerResponse response = context.response();
         if (response.headWritten()) {
             return;

@@ -26,13 +26,10 @@ public class ApiTokenFilter {
     @Inject
     SidecarConfig config;
 
-    @Inject
-    HttpErrors errors;
-
     private byte[] expected;
 
     void filters(@Observes Filters filters) {
-        String token = config.apiToken().map(String::strip).filter(t -> !t.isEmpty()).orElse(null);
+        String token = Tokens.configured(config.apiToken()).orElse(null);
         if (token == null) {
             LOG.info("mep.api-token is not set: any process in the pod may call the sidecar's API"
                     + " (docs/security.md)");
@@ -49,7 +46,7 @@ public class ApiTokenFilter {
             return;
         }
         context.response().putHeader("WWW-Authenticate", "Bearer realm=\"mep-sidecar\"");
-        errors.send(context, Problem.of(ProblemType.UNAUTHORIZED, presented == null
+        HttpErrors.send(context, Problem.of(ProblemType.UNAUTHORIZED, presented == null
                 ? "the sidecar's API needs 'Authorization: Bearer <token>' with the pod's MEP_API_TOKEN"
                 : "the bearer token is not this sidecar's MEP_API_TOKEN", null));
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
+import java.util.Optional;
 
 /** Bearer tokens between an app and its sidecar: parsing the header, and comparing in constant time. */
 public final class Tokens {
@@ -13,6 +14,11 @@ public final class Tokens {
     private static final String SCHEME = "bearer ";
 
     private Tokens() {
+    }
+
+    /** A token as configured, stripped; empty when unset or blank (then no token is used). */
+    public static Optional<String> configured(Optional<String> setting) {
+        return setting.map(String::strip).filter(token -> !token.isEmpty());
     }
 
     /** {@code Authorization} value for a token. */

@@ -9,6 +9,7 @@ import io.mepsidecar.kafka.KafkaAdmin;
 import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.lifecycle.Draining;
 import io.mepsidecar.lifecycle.ShutdownOrder;
+import io.mepsidecar.observability.LogThrottle;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -48,8 +49,6 @@ public class ShareRequestListener implements Draining {
     private static final long BACKLOG_INTERVAL_MS = 5_000;
     /** How long the slots get to give back what they hold and close their consumers once the sidecar stops. */
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
-    /** At most one warning this often while slots wait for room in a full share group. */
-    private static final long GROUP_FULL_WARNING_NANOS = Duration.ofMinutes(1).toNanos();
 
     @Inject
     KafkaClientSettings settings;
@@ -88,7 +87,8 @@ public class ShareRequestListener implements Draining {
     private volatile boolean started;
     private volatile int lastDelivery;
     private long backlogTimer = -1;
-    private volatile long lastGroupFullWarning;
+    /** At most one warning a minute while slots wait for room in a full share group. */
+    private final LogThrottle groupFullWarnings = new LogThrottle(Duration.ofMinutes(1));
     private volatile int groupMaxSize;
     private Counter restarts;
     private Counter renewals;
@@ -160,10 +160,7 @@ public class ShareRequestListener implements Draining {
 
     /** A slot was refused because the group has its maximum of members; it tries again after {@code backoff}. */
     void groupFull(int slot, Duration backoff) {
-        long now = System.nanoTime();
-        long last = lastGroupFullWarning;
-        if (last == 0 || now - last >= GROUP_FULL_WARNING_NANOS) {
-            lastGroupFullWarning = now;
+        if (groupFullWarnings.due()) {
             LOG.warnf("share group %s is full (the broker's group.share.max.size is %d members): share slot %d waits"
                     + " for room and tries again in %s (logged at most once a minute). Replicas times"
                     + " mep.service.max-concurrency must stay within it", identity.appName(), groupMaxSize, slot,
