@@ -29,6 +29,7 @@ import java.util.Set;
  *     timeout: 5s              # optional, default 30s
  *     expires: 1h              # optional, one-way only: older messages are dead-lettered, not delivered
  *     dead-letter-topic: x.dlq # optional, default &lt;topic&gt;.dlq
+ *     dialect: spring          # optional: cloudevents (default) | spring | smallrye
  * </pre>
  * Unknown keys are rejected so that a misspelt key is not silently ignored.
  */
@@ -36,7 +37,7 @@ public final class ContractParser {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> OPERATION_KEYS = Set.of("pattern", "topic", "timeout", "expires",
-            "dead-letter-topic");
+            "dead-letter-topic", "dialect");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -91,8 +92,10 @@ public final class ContractParser {
                     ? Optional.of(DurationParser.parse(node.get("expires").asText())) : Optional.empty();
             String deadLetterTopic = node.has("dead-letter-topic") ? text(node, "dead-letter-topic", name, source)
                     : null;
+            Dialect dialect = node.has("dialect") ? Dialect.fromWireName(text(node, "dialect", name, source))
+                    : Dialect.DEFAULT;
             return new Operation(name, MessageExchangePattern.fromWireName(pattern), topic, timeout, expires,
-                    deadLetterTopic);
+                    deadLetterTopic, dialect);
         } catch (ContractException e) {
             throw e.getMessage().contains("operation '") ? e
                     : new ContractException(source + ": operation '" + name + "': " + e.getMessage(), e);

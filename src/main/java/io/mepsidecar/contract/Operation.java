@@ -16,9 +16,11 @@ import java.util.regex.Pattern;
  * @param expires         one-way only: how old a message may be when it is read; older ones are dead-lettered.
  *                        Empty: one-way messages never expire
  * @param deadLetterTopic where the serving sidecar puts records it cannot serve
+ * @param dialect         the headers a calling sidecar publishes the correlation id and reply address in; a
+ *                        serving sidecar answers in the dialect of each request, whatever this says
  */
 public record Operation(String name, MessageExchangePattern pattern, String topic, Duration timeout,
-        Optional<Duration> expires, String deadLetterTopic) {
+        Optional<Duration> expires, String deadLetterTopic, Dialect dialect) {
 
     /** Suffix of the default dead-letter topic: {@code <topic>.dlq}. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
@@ -27,6 +29,7 @@ public record Operation(String name, MessageExchangePattern pattern, String topi
 
     public Operation {
         Objects.requireNonNull(pattern, "pattern");
+        dialect = dialect == null ? Dialect.DEFAULT : dialect;
         if (!isValidName(name)) {
             throw new ContractException("operation name '" + name
                     + "' must be 1-64 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit");
@@ -55,9 +58,15 @@ public record Operation(String name, MessageExchangePattern pattern, String topi
         }
     }
 
-    /** An operation with the defaults: no expiry, dead letters to {@code <topic>.dlq}. */
+    /** An operation in the CloudEvents dialect. */
+    public Operation(String name, MessageExchangePattern pattern, String topic, Duration timeout,
+            Optional<Duration> expires, String deadLetterTopic) {
+        this(name, pattern, topic, timeout, expires, deadLetterTopic, Dialect.DEFAULT);
+    }
+
+    /** An operation with the defaults: no expiry, dead letters to {@code <topic>.dlq}, the CloudEvents dialect. */
     public Operation(String name, MessageExchangePattern pattern, String topic, Duration timeout) {
-        this(name, pattern, topic, timeout, Optional.empty(), null);
+        this(name, pattern, topic, timeout, Optional.empty(), null, Dialect.DEFAULT);
     }
 
     public boolean expectsReply() {
