@@ -3,6 +3,8 @@ package io.mepsidecar.caller;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Contract;
+import io.mepsidecar.contract.Dialect;
+import io.mepsidecar.contract.WireCorrelation;
 import io.mepsidecar.contract.Hop;
 import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
@@ -23,7 +25,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
-import io.mepsidecar.contract.CorrelationIds;
 import io.mepsidecar.state.StateStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -40,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -71,6 +73,9 @@ public class ReplyListener extends ConsumerLoop {
     private static final Duration STATE_WAIT = Duration.ofMillis(200);
     /** The least time between two partitions added to the reply topic by this replica. */
     private static final Duration GROWTH_PAUSE = Duration.ofSeconds(30);
+
+    private static final String CORRELATION_HEADERS = Arrays.stream(Dialect.values())
+            .map(Dialect::correlationHeader).collect(Collectors.joining(", "));
 
     /** One warning a minute per reason a reply was dropped for. */
     private final Map<InvalidReplyReason, LogThrottle> warnings = new ConcurrentHashMap<>();
@@ -277,15 +282,22 @@ public class ReplyListener extends ConsumerLoop {
 
     /** Uses one reply; what it returns completes once what the reply led to is kept. */
     private Optional<CompletableFuture<Void>> accept(ConsumerRecord<String, byte[]> record) {
-        String operation = operationOf(record);
-        Optional<String> correlationId = RecordHeaders.get(record.headers(), WireHeaders.CORRELATION_ID);
-        if (correlationId.isEmpty() || !CorrelationIds.isValid(correlationId.get())) {
-            LOG.warnf("dropped a reply without a usable %s at %s-%d@%d", WireHeaders.CORRELATION_ID,
+        Optional<WireCorrelation> correlation = WireCorrelation.read(record.headers());
+        if (correlation.isEmpty()) {
+            LOG.warnf("dropped a reply without a usable correlation id (%s) at %s-%d@%d", CORRELATION_HEADERS,
                     record.topic(), record.partition(), record.offset());
-            metrics.unmatchedReply(operation);
+            metrics.unmatchedReply(operationOf(record));
             return Optional.empty();
         }
-        String id = correlationId.get();
+        String id = correlation.get().id();
+        String operation = operationOf(record, correlation.get());
+        if (operation.equals(SidecarMetrics.UNKNOWN_OPERATION) && correlation.get().dialect() != Dialect.CLOUDEVENTS
+                && record.headers().lastHeader(WireHeaders.TYPE) == null) {
+            LOG.debugf("dropped %s reply %s: no call of an operation in that dialect waits for it here",
+                    correlation.get().dialect().wireName(), id);
+            metrics.unmatchedReply(operation); // a library's reply names no operation: one for a call elsewhere
+            return Optional.empty();
+        }
         if (Duration.between(Instant.ofEpochMilli(record.timestamp()), Instant.now()).compareTo(oldest) > 0) {
             metrics.unmatchedReply(operation); // older than any call's timeout: nobody can wait for it
             return Optional.empty();
@@ -369,6 +381,21 @@ public class ReplyListener extends ConsumerLoop {
         }
         return new Reply(status, contentType, record.value() == null ? new byte[0] : record.value(),
                 appDuration(record));
+    }
+
+    /**
+     * The operation a reply answers. A reply without {@code ce_type} whose correlation header is of another dialect
+     * than CloudEvents comes from a Spring or SmallRye service, which knows nothing of operations: it answers the
+     * operation of the call it names, if that operation is in the same dialect.
+     */
+    private String operationOf(ConsumerRecord<String, byte[]> record, WireCorrelation correlation) {
+        if (correlation.dialect() == Dialect.CLOUDEVENTS || record.headers().lastHeader(WireHeaders.TYPE) != null) {
+            return operationOf(record);
+        }
+        return pendingCalls.find(correlation.id()).map(call -> call.operation().name())
+                .or(() -> results.acceptedOperation(correlation.id()))
+                .flatMap(contract::find).filter(op -> op.dialect() == correlation.dialect()).map(Operation::name)
+                .orElse(SidecarMetrics.UNKNOWN_OPERATION);
     }
 
     private String operationOf(ConsumerRecord<String, byte[]> record) {

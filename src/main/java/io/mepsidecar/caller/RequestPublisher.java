@@ -2,6 +2,7 @@ package io.mepsidecar.caller;
 
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
+import io.mepsidecar.contract.Dialect;
 import io.mepsidecar.contract.Hop;
 import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
@@ -21,7 +22,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
-/** Publishes a call's request record with the protocol headers; docs/protocol.md describes the record. */
+/**
+ * Publishes a call's request record with the protocol headers; docs/protocol.md describes the record. The correlation
+ * id, reply topic and reply partition go in the headers of the operation's dialect ({@link Dialect}), so that a
+ * Spring or SmallRye service can answer it; the CloudEvents attributes are there in every dialect.
+ */
 @ApplicationScoped
 public class RequestPublisher {
 
@@ -55,13 +60,14 @@ public class RequestPublisher {
         RecordHeaders.put(headers, WireHeaders.SOURCE, identity.source());
         RecordHeaders.put(headers, WireHeaders.TIME, Instant.now().toString());
         RecordHeaders.put(headers, WireHeaders.CONTENT_TYPE, contentType);
-        RecordHeaders.put(headers, WireHeaders.CORRELATION_ID, correlationId);
+        Dialect dialect = operation.dialect();
+        RecordHeaders.put(headers, dialect.correlationHeader(), correlationId);
         RecordHeaders.put(headers, WireHeaders.DEADLINE, deadline.toString());
         if (operation.expectsReply()) {
-            RecordHeaders.put(headers, WireHeaders.REPLY_TO, identity.replyTopic());
+            RecordHeaders.put(headers, dialect.replyTopicHeader(), identity.replyTopic());
             RecordHeaders.put(headers, WireHeaders.REPLY_INSTANCE, identity.instanceId());
             replyListener.replyPartition().ifPresent(partition ->
-                    RecordHeaders.put(headers, WireHeaders.REPLY_PARTITION, Integer.toString(partition)));
+                    headers.add(dialect.replyPartitionHeader(), dialect.encodePartition(partition)));
         }
         long timeout = config.caller().publishTimeout().toMillis();
         CompletableFuture<RecordMetadata> acknowledged = hops == null ? sender.send(record) : sendTraced(record, hops);

@@ -17,8 +17,9 @@ import java.util.UUID;
  *
  * @param dialect the dialect whose correlation header the record carries
  * @param bytes   the header's value
- * @param id      the id as text: the bytes themselves when they are an id ({@link CorrelationIds#RULE}), a UUID when
- *                they are 16 bytes, else their hex digits
+ * @param id      the id as text: the bytes themselves when they are an id ({@link CorrelationIds#RULE}); in the
+ *                binary dialects (Spring, SmallRye) also a UUID when they are 16 bytes, else their hex digits. A
+ *                CloudEvents id is text or nothing.
  */
 public record WireCorrelation(Dialect dialect, byte[] bytes, String id) {
 
@@ -35,7 +36,7 @@ public record WireCorrelation(Dialect dialect, byte[] bytes, String id) {
         for (Dialect dialect : Dialect.values()) {
             Header header = headers.lastHeader(dialect.correlationHeader());
             if (header != null) {
-                return textOf(header.value()).map(id -> new WireCorrelation(dialect, header.value(), id));
+                return textOf(dialect, header.value()).map(id -> new WireCorrelation(dialect, header.value(), id));
             }
         }
         return Optional.empty();
@@ -51,13 +52,16 @@ public record WireCorrelation(Dialect dialect, byte[] bytes, String id) {
         return false;
     }
 
-    private static Optional<String> textOf(byte[] value) {
+    private static Optional<String> textOf(Dialect dialect, byte[] value) {
         if (value == null || value.length == 0) {
             return Optional.empty();
         }
         String text = new String(value, StandardCharsets.ISO_8859_1); // byte for byte: only ASCII can pass the rule
         if (CorrelationIds.isValid(text)) {
             return Optional.of(text);
+        }
+        if (dialect == Dialect.CLOUDEVENTS) {
+            return Optional.empty();
         }
         if (value.length == 16) {
             ByteBuffer buffer = ByteBuffer.wrap(value);

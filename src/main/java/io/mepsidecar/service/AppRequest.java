@@ -1,6 +1,7 @@
 package io.mepsidecar.service;
 
 import io.mepsidecar.contract.HopStamps;
+import io.mepsidecar.contract.WireCorrelation;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,7 +9,7 @@ import java.time.Instant;
 /**
  * A request as decoded from its Kafka record.
  *
- * @param correlationId correlation id of the call
+ * @param correlation   correlation id of the call, in the dialect and bytes it came in (a reply echoes them)
  * @param deadline      request-reply: instant after which the caller no longer waits; one-way: instant until which
  *                      the sidecar waits for the app to take the message
  * @param contentType   payload content type, possibly null
@@ -19,29 +20,34 @@ import java.time.Instant;
  * @param replyPartition partition of the reply topic the caller reads, possibly null
  * @param hops          this sidecar's hop stamps when the caller traces the call ({@code mep-hops}); else null
  */
-record AppRequest(String correlationId, Instant deadline, String contentType, byte[] body, String caller,
+record AppRequest(WireCorrelation correlation, Instant deadline, String contentType, byte[] body, String caller,
         String replyTo, String replyInstance, Integer replyPartition, HopStamps hops) implements Decoded {
 
     private static final Duration MAX_WAIT = Duration.ofDays(1);
+
+    /** The correlation id as text: what the app sees in {@code Mep-Correlation-Id} and the state is keyed by. */
+    String correlationId() {
+        return correlation.id();
+    }
 
     /**
      * The same request without its payload, to keep while a reply is awaited; without hop stamps too, since a reply
      * the app gives later (PUT) is not traced.
      */
     AppRequest withoutBody() {
-        return new AppRequest(correlationId, deadline, contentType, new byte[0], caller, replyTo, replyInstance,
+        return new AppRequest(correlation, deadline, contentType, new byte[0], caller, replyTo, replyInstance,
                 replyPartition, null);
     }
 
     /** The same request with another deadline: a one-way message delivered again gets a new one. */
     AppRequest withDeadline(Instant newDeadline) {
-        return new AppRequest(correlationId, newDeadline, contentType, body, caller, replyTo, replyInstance,
+        return new AppRequest(correlation, newDeadline, contentType, body, caller, replyTo, replyInstance,
                 replyPartition, hops);
     }
 
     /** Bytes this request keeps in memory while a deferred reply is expected (without its body). */
     int retainedBytes() {
-        return 64 + length(correlationId) + length(contentType) + length(caller) + length(replyTo)
+        return 64 + length(correlation.id()) + correlation.bytes().length + length(contentType) + length(caller) + length(replyTo)
                 + length(replyInstance);
     }
 

@@ -18,7 +18,10 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-/** Publishes the app's answer as the correlated reply to the topic the request named. */
+/**
+ * Publishes the app's answer as the correlated reply to the topic the request named, with the request's correlation
+ * id in the request's dialect (the same header, the same bytes), so a Spring or SmallRye client matches it too.
+ */
 @ApplicationScoped
 public class ReplyPublisher {
 
@@ -32,9 +35,19 @@ public class ReplyPublisher {
     TopicDirectory topics;
 
     CompletableFuture<RecordMetadata> publish(Operation operation, AppRequest request, AppResponse response) {
-        // The partition the caller reads, if the topic has it; else the key's (the caller finds it there too).
-        Integer partition = request.replyPartition() != null
-                && topics.hasPartition(request.replyTo(), request.replyPartition()) ? request.replyPartition() : null;
+        if (request.replyPartition() == null) {
+            return publish(operation, request, response, null);
+        }
+        // The partition the caller reads, if the topic has it; else the key's (a sidecar caller finds it there too).
+        // The topic's partitions are known once it was looked up: the first reply to a topic waits for that.
+        return topics.requireExisting(request.replyTo()).handle((found, error) -> null) // the send reports errors
+                .thenCompose(known -> publish(operation, request, response,
+                        topics.hasPartition(request.replyTo(), request.replyPartition())
+                                ? request.replyPartition() : null));
+    }
+
+    private CompletableFuture<RecordMetadata> publish(Operation operation, AppRequest request, AppResponse response,
+            Integer partition) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(request.replyTo(), partition,
                 request.correlationId(), response.body());
         Headers headers = record.headers();
@@ -44,7 +57,7 @@ public class ReplyPublisher {
         RecordHeaders.put(headers, WireHeaders.SOURCE, identity.source());
         RecordHeaders.put(headers, WireHeaders.TIME, Instant.now().toString());
         RecordHeaders.put(headers, WireHeaders.CONTENT_TYPE, response.contentType());
-        RecordHeaders.put(headers, WireHeaders.CORRELATION_ID, request.correlationId());
+        headers.add(request.correlation().dialect().correlationHeader(), request.correlation().bytes());
         RecordHeaders.put(headers, WireHeaders.STATUS, Integer.toString(response.status()));
         RecordHeaders.put(headers, WireHeaders.REPLY_INSTANCE, request.replyInstance());
         if (response.appDuration() != null) {

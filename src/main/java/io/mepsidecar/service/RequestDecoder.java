@@ -3,27 +3,36 @@ package io.mepsidecar.service;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.Contract;
 import io.mepsidecar.contract.CorrelationIds;
+import io.mepsidecar.contract.Dialect;
 import io.mepsidecar.contract.HeaderValues;
 import io.mepsidecar.contract.Hop;
 import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.WireCorrelation;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.RecordHeaders;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads a request record into what the app gets, or into the reason it cannot be served. Every header that becomes
  * an HTTP header toward the app is checked here, before any gauge counts the request. The deadline of a
  * request-reply request is the caller's, but never later than the operation's timeout from now; a one-way message has
  * no caller waiting, and its deadline is how long the app has to take it: the operation's timeout from now.
+ * <p>
+ * The correlation id, reply topic and reply partition are read in whichever dialect the record carries them
+ * ({@link Dialect}: CloudEvents, Spring, SmallRye), and the reply is written in the same one.
  */
 @ApplicationScoped
 public class RequestDecoder {
@@ -52,25 +61,50 @@ public class RequestDecoder {
 
     private AppRequest read(Operation operation, ConsumerRecord<String, byte[]> record, Instant now) {
         Headers headers = record.headers();
-        String correlationId = RecordHeaders.get(headers, WireHeaders.CORRELATION_ID)
-                .orElseThrow(() -> undecodable("no " + WireHeaders.CORRELATION_ID + " header"));
-        if (!CorrelationIds.isValid(correlationId)) {
-            throw undecodable(WireHeaders.CORRELATION_ID + " is not a correlation id (" + CorrelationIds.RULE + ")");
-        }
+        WireCorrelation correlation = correlation(operation, record);
         String contentType = headerSafe(headers, WireHeaders.CONTENT_TYPE);
         String caller = headerSafe(headers, WireHeaders.SOURCE);
         byte[] body = record.value() == null ? new byte[0] : record.value();
         Instant latest = now.plus(operation.timeout());
         if (!operation.expectsReply()) {
             expiry(operation, record, now);
-            return new AppRequest(correlationId, latest, contentType, body, caller, null, null, null, null);
+            return new AppRequest(correlation, latest, contentType, body, caller, null, null, null, null);
         }
-        String replyTo = replyTopic(headers);
+        Dialect dialect = correlation.dialect();
+        String replyTo = replyTopic(headers, dialect);
         Instant deadline = RecordHeaders.get(headers, WireHeaders.DEADLINE).map(RequestDecoder::instant)
                 .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()).plus(operation.timeout()));
-        return new AppRequest(correlationId, deadline.isAfter(latest) ? latest : deadline, contentType, body, caller,
+        return new AppRequest(correlation, deadline.isAfter(latest) ? latest : deadline, contentType, body, caller,
                 replyTo, RecordHeaders.get(headers, WireHeaders.REPLY_INSTANCE).orElse(null),
-                replyPartition(headers), hops(headers, now));
+                dialect.decodePartition(value(headers, dialect.replyPartitionHeader())), hops(headers, now));
+    }
+
+    /**
+     * The record's correlation id, in the first dialect whose header it carries. A one-way message of an operation in
+     * the Spring or SmallRye dialect may carry none (those libraries send events without one): its id is made from
+     * where it lies, {@code <partition>@<offset>-<topic>}, so it is the same each time the record is read.
+     */
+    private static WireCorrelation correlation(Operation operation, ConsumerRecord<String, byte[]> record) {
+        Optional<WireCorrelation> read = WireCorrelation.read(record.headers());
+        if (read.isPresent()) {
+            return read.get();
+        }
+        if (WireCorrelation.present(record.headers())) {
+            throw undecodable("its correlation header is not a correlation id (" + CorrelationIds.RULE
+                    + ", 16 bytes, or up to " + CorrelationIds.MAX_LENGTH / 2 + " bytes)");
+        }
+        if (operation.expectsReply() || operation.dialect() == Dialect.CLOUDEVENTS) {
+            throw undecodable("no correlation header (" + Arrays.stream(Dialect.values())
+                    .map(Dialect::correlationHeader).collect(Collectors.joining(", ")) + ")");
+        }
+        String id = record.partition() + "@" + record.offset() + "-" + record.topic();
+        return WireCorrelation.of(operation.dialect(),
+                id.length() <= CorrelationIds.MAX_LENGTH ? id : id.substring(0, CorrelationIds.MAX_LENGTH));
+    }
+
+    private static byte[] value(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null ? null : header.value();
     }
 
     /**
@@ -86,15 +120,16 @@ public class RequestDecoder {
         return hops;
     }
 
-    private String replyTopic(Headers headers) {
-        String replyTo = RecordHeaders.get(headers, WireHeaders.REPLY_TO).orElseThrow(() -> new RejectedException(
-                DeadLetterReason.REPLY_TOPIC_NOT_ALLOWED, "a request-reply request without " + WireHeaders.REPLY_TO));
+    private String replyTopic(Headers headers, Dialect dialect) {
+        String header = dialect.replyTopicHeader();
+        String replyTo = RecordHeaders.get(headers, header).orElseThrow(() -> new RejectedException(
+                DeadLetterReason.REPLY_TOPIC_NOT_ALLOWED, "a request-reply request without " + header));
         if (!replyTopics.matcher(replyTo).matches()) {
-            throw new RejectedException(DeadLetterReason.REPLY_TOPIC_NOT_ALLOWED, WireHeaders.REPLY_TO
+            throw new RejectedException(DeadLetterReason.REPLY_TOPIC_NOT_ALLOWED, header
                     + " does not match mep.service.reply-topics (" + replyTopics.pattern() + ")");
         }
         if (contract.isRequestTopic(replyTo) || contract.isDeadLetterTopic(replyTo)) {
-            throw new RejectedException(DeadLetterReason.REPLY_TOPIC_NOT_ALLOWED, WireHeaders.REPLY_TO
+            throw new RejectedException(DeadLetterReason.REPLY_TOPIC_NOT_ALLOWED, header
                     + " names a request or dead-letter topic of the contract");
         }
         return replyTo;
@@ -138,16 +173,6 @@ public class RequestDecoder {
         RejectedException(DeadLetterReason reason, String detail) {
             super(detail, null, false, false);
             this.rejection = new Rejection(reason, detail);
-        }
-    }
-
-    /** The reply partition the caller asked for; null when none or not a partition number (the key decides). */
-    private static Integer replyPartition(org.apache.kafka.common.header.Headers headers) {
-        try {
-            return RecordHeaders.get(headers, WireHeaders.REPLY_PARTITION).map(String::trim).map(Integer::valueOf)
-                    .filter(partition -> partition >= 0).orElse(null);
-        } catch (NumberFormatException e) {
-            return null;
         }
     }
 }

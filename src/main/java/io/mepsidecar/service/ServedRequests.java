@@ -1,5 +1,7 @@
 package io.mepsidecar.service;
 
+import io.mepsidecar.contract.Dialect;
+import io.mepsidecar.contract.WireCorrelation;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Operation;
@@ -18,7 +20,10 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -143,6 +148,13 @@ public class ServedRequests implements StateHandler {
         if (request.replyPartition() != null) {
             headers.put(StateHeaders.REPLY_PARTITION, Integer.toString(request.replyPartition()));
         }
+        WireCorrelation correlation = request.correlation();
+        if (correlation.dialect() != Dialect.DEFAULT) {
+            headers.put(StateHeaders.DIALECT, correlation.dialect().wireName());
+        }
+        if (!Arrays.equals(correlation.bytes(), correlation.id().getBytes(StandardCharsets.ISO_8859_1))) {
+            headers.put(StateHeaders.CORRELATION_BYTES, HexFormat.of().formatHex(correlation.bytes()));
+        }
         headers.put(StateHeaders.INSTANCE, identity.instanceId());
         return keep(request.correlationId(), headers, new byte[0]);
     }
@@ -177,7 +189,7 @@ public class ServedRequests implements StateHandler {
                     record.header(StateHeaders.DIGEST).orElse(""), deadline, writer);
             case StateHeaders.TAKEN -> new Taken(deadline, writer);
             case StateHeaders.DEFERRED -> new Deferred(record.header(StateHeaders.OPERATION).orElse(""),
-                    new AppRequest(id, deadline, null, new byte[0], null,
+                    new AppRequest(correlation(id, record), deadline, null, new byte[0], null,
                             record.header(StateHeaders.REPLY_TO).orElse(null),
                             record.header(StateHeaders.REPLY_INSTANCE).orElse(null),
                             record.header(StateHeaders.REPLY_PARTITION).map(Integer::valueOf).orElse(null),
@@ -190,6 +202,14 @@ public class ServedRequests implements StateHandler {
         } else if (!entries.putIfRoom(id, entry)) {
             LOG.debugf("state entry %s not kept: mep.service.max-kept-replies reached", id);
         }
+    }
+
+    /** The correlation of a deferred request as it came in, dialect and bytes, so the reply echoes them. */
+    private static WireCorrelation correlation(String id, StateRecord record) {
+        Dialect dialect = record.header(StateHeaders.DIALECT).map(Dialect::fromWireName).orElse(Dialect.DEFAULT);
+        byte[] bytes = record.header(StateHeaders.CORRELATION_BYTES).map(HexFormat.of()::parseHex)
+                .orElseGet(() -> id.getBytes(StandardCharsets.ISO_8859_1));
+        return new WireCorrelation(dialect, bytes, id);
     }
 
     private static int weight(Entry entry) {

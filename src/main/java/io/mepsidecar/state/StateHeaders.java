@@ -22,6 +22,10 @@ public final class StateHeaders {
     public static final String REPLY_TO = "mep-reply-to";
     public static final String REPLY_INSTANCE = "mep-reply-instance";
     public static final String REPLY_PARTITION = "mep-reply-partition";
+    /** Deferred entries of a request in another dialect than CloudEvents: its dialect. */
+    public static final String DIALECT = "mep-dialect";
+    /** Deferred entries whose correlation bytes are not the id's text: the bytes, in hex. */
+    public static final String CORRELATION_BYTES = "mep-correlation-bytes";
 
     public static final String ACCEPTED = "accepted";
     public static final String RESULT = "result";

@@ -21,7 +21,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** Topics of the test contract, created up front so no consumer waits for auto-creation. */
     public static final String[] TOPICS = {"test.echo", "test.echo-later", "test.deferred", "test.status", "test.slow", "test.unserved", "test.notify",
-        "test.gone", "test.gone-notify", "test.hold", "test.expiring", "test.stuck-notify", "test-app.replies",
+        "test.gone", "test.gone-notify", "test.hold", "test.expiring", "test.stuck-notify", "test.spring-echo", "test.smallrye-echo", "test.spring-notify",
+        "test-app.replies", "library.replies",
         "unreachable-app.replies"};
 
     private static EmbeddedKafkaBroker broker;
