@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,13 +57,19 @@ class SmallRyeInteropIT {
         broker.createTopics(2, "interop.echo", "interop.status", "interop.smallrye-upper",
                 "smallrye-quotes.replies", "smallrye-statuses.replies", "frontend.replies");
         app = TestApp.start();
-        service = SidecarProcess.builder("quote-service")
-                .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
-                .appUrl(app.url()).serves("echo,status")
-                .start();
-        caller = SidecarProcess.builder("frontend")
-                .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
-                .start();
+        // both sidecars start at once; each start() waits for its readiness
+        CompletableFuture<SidecarProcess> serviceStarted = CompletableFuture.supplyAsync(() ->
+                SidecarProcess.builder("quote-service")
+                        .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
+                        .appUrl(app.url()).serves("echo,status")
+                        .start());
+        try {
+            caller = SidecarProcess.builder("frontend")
+                    .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
+                    .start();
+        } finally {
+            service = serviceStarted.join();
+        }
 
         // an application's configuration; reply topics named to match the serving sidecar's mep.service.reply-topics
         // (SmallRye's default would be <topic>-replies)

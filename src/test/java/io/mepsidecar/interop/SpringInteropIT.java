@@ -42,6 +42,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -77,18 +78,25 @@ class SpringInteropIT {
         broker.createTopics(2, "interop.echo", "interop.status", "interop.spring-upper", "interop.spring-event",
                 CLIENT_REPLIES, "frontend.replies");
         app = TestApp.start();
-        service = SidecarProcess.builder("quote-service")
-                .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
-                .appUrl(app.url()).serves("echo,status,spring-event")
-                .start();
-        caller = SidecarProcess.builder("frontend")
-                .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
-                .start();
+        // both sidecars start at once; each start() waits for its readiness
+        CompletableFuture<SidecarProcess> serviceStarted = CompletableFuture.supplyAsync(() ->
+                SidecarProcess.builder("quote-service")
+                        .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
+                        .appUrl(app.url()).serves("echo,status,spring-event")
+                        .start());
+        try {
+            caller = SidecarProcess.builder("frontend")
+                    .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
+                    .start();
+        } finally {
+            service = serviceStarted.join();
+        }
 
         // the client, as an application builds it: replies read from one partition of its own reply topic
         ContainerProperties replies = new ContainerProperties(
                 new TopicPartitionOffset(CLIENT_REPLIES, CLIENT_REPLY_PARTITION));
         replies.setGroupId("spring-client");
+        replies.setPollTimeout(500); // only so that the test stops quickly
         replyContainer = new KafkaMessageListenerContainer<>(new DefaultKafkaConsumerFactory<>(
                 consumerSettings("spring-client"), new StringDeserializer(), new StringDeserializer()), replies);
         client = new ReplyingKafkaTemplate<>(new DefaultKafkaProducerFactory<>(producerSettings(),
@@ -227,6 +235,7 @@ class SpringInteropIT {
                     new ConcurrentKafkaListenerContainerFactory<>();
             factory.setConsumerFactory(consumerFactory);
             factory.setReplyTemplate(kafkaTemplate);
+            factory.getContainerProperties().setPollTimeout(500); // only so that the test stops quickly
             return factory;
         }
 
