@@ -11,6 +11,7 @@ import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
 import io.smallrye.reactive.messaging.kafka.reply.ReplyFailureHandler;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -54,55 +56,71 @@ class SmallRyeInteropIT {
     @BeforeAll
     static void startTopology() {
         broker = EmbeddedKafkaBroker.start();
-        broker.createTopics(2, "interop.echo", "interop.status", "interop.smallrye-upper",
+        broker.createTopics(2, "interop.echo", "interop.status", "interop.smallrye-upper", "interop.smallrye-refuse",
                 "smallrye-quotes.replies", "smallrye-statuses.replies", "frontend.replies");
         app = TestApp.start();
-        // both sidecars start at once; each start() waits for its readiness
+        // the sidecars boot while the library side is set up; each start() waits for its readiness
         CompletableFuture<SidecarProcess> serviceStarted = CompletableFuture.supplyAsync(() ->
                 SidecarProcess.builder("quote-service")
                         .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
                         .appUrl(app.url()).serves("echo,status")
                         .start());
+        CompletableFuture<SidecarProcess> callerStarted = CompletableFuture.supplyAsync(() ->
+                SidecarProcess.builder("frontend")
+                        .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
+                        .start());
         try {
-            caller = SidecarProcess.builder("frontend")
-                    .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
-                    .start();
+            // an application's configuration; reply topics named to match the serving sidecar's
+            // mep.service.reply-topics (SmallRye's default would be <topic>-replies)
+            Map<String, String> config = new LinkedHashMap<>();
+            config.put("mp.messaging.connector.smallrye-kafka.bootstrap.servers", broker.bootstrapServers());
+            config.put("mp.messaging.connector.smallrye-kafka.tracing-enabled", "false");
+            config.put("mp.messaging.connector.smallrye-kafka.health-enabled", "false");
+            // a client with the connector's defaults (a UUID correlation id), replies on one partition
+            config.put("mp.messaging.outgoing.quotes.topic", "interop.echo");
+            config.put("mp.messaging.outgoing.quotes.value.serializer", StringSerializer.class.getName());
+            config.put("mp.messaging.outgoing.quotes.reply.topic", "smallrye-quotes.replies");
+            config.put("mp.messaging.outgoing.quotes.reply.partition", Integer.toString(QUOTES_REPLY_PARTITION));
+            config.put("mp.messaging.outgoing.quotes.reply.value.deserializer", StringDeserializer.class.getName());
+            config.put("mp.messaging.outgoing.quotes.reply.timeout", "15000");
+            // a client with binary correlation ids and the failure handler the migration guide recommends
+            config.put("mp.messaging.outgoing.statuses.topic", "interop.status");
+            config.put("mp.messaging.outgoing.statuses.value.serializer", StringSerializer.class.getName());
+            config.put("mp.messaging.outgoing.statuses.reply.topic", "smallrye-statuses.replies");
+            config.put("mp.messaging.outgoing.statuses.reply.value.deserializer", StringDeserializer.class.getName());
+            config.put("mp.messaging.outgoing.statuses.reply.timeout", "15000");
+            config.put("mp.messaging.outgoing.statuses.reply.correlation-id.handler", "bytes");
+            config.put("mp.messaging.outgoing.statuses.reply.failure.handler", "ce-status");
+            // a service: @Incoming("upper-requests") @Outgoing("upper-replies") String upper(String request)
+            config.put("mp.messaging.incoming.upper-requests.topic", "interop.smallrye-upper");
+            config.put("mp.messaging.incoming.upper-requests.group.id", "smallrye-service");
+            config.put("mp.messaging.incoming.upper-requests.auto.offset.reset", "earliest");
+            config.put("mp.messaging.incoming.upper-requests.value.deserializer", StringDeserializer.class.getName());
+            config.put("mp.messaging.outgoing.upper-replies.value.serializer", StringSerializer.class.getName());
+            // a service answering with another status: its reply carries a ce_status header
+            config.put("mp.messaging.incoming.refuse-requests.topic", "interop.smallrye-refuse");
+            config.put("mp.messaging.incoming.refuse-requests.group.id", "smallrye-refuse-service");
+            config.put("mp.messaging.incoming.refuse-requests.auto.offset.reset", "earliest");
+            config.put("mp.messaging.incoming.refuse-requests.value.deserializer", StringDeserializer.class.getName());
+            config.put("mp.messaging.outgoing.refuse-replies.value.serializer", StringSerializer.class.getName());
+
+            smallrye = new SmallRyeKafka(config).replyFailureHandler("ce-status", new CeStatusFailureHandler());
+            quotes = smallrye.requestReply("quotes");
+            statuses = smallrye.requestReply("statuses");
+            smallrye.<String, String>processor("upper-requests", "upper-replies", String::toUpperCase);
+            smallrye.<String>messageProcessor("refuse-requests", "refuse-replies", request -> request
+                    .withPayload("market closed")
+                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                            .withHeaders(List.of(new RecordHeader("ce_status",
+                                    "422".getBytes(StandardCharsets.UTF_8))))
+                            .build()));
         } finally {
-            service = serviceStarted.join();
+            try {
+                caller = callerStarted.join();
+            } finally {
+                service = serviceStarted.join();
+            }
         }
-
-        // an application's configuration; reply topics named to match the serving sidecar's mep.service.reply-topics
-        // (SmallRye's default would be <topic>-replies)
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("mp.messaging.connector.smallrye-kafka.bootstrap.servers", broker.bootstrapServers());
-        config.put("mp.messaging.connector.smallrye-kafka.tracing-enabled", "false");
-        config.put("mp.messaging.connector.smallrye-kafka.health-enabled", "false");
-        // a client with the connector's defaults (a UUID correlation id), replies on one partition
-        config.put("mp.messaging.outgoing.quotes.topic", "interop.echo");
-        config.put("mp.messaging.outgoing.quotes.value.serializer", StringSerializer.class.getName());
-        config.put("mp.messaging.outgoing.quotes.reply.topic", "smallrye-quotes.replies");
-        config.put("mp.messaging.outgoing.quotes.reply.partition", Integer.toString(QUOTES_REPLY_PARTITION));
-        config.put("mp.messaging.outgoing.quotes.reply.value.deserializer", StringDeserializer.class.getName());
-        config.put("mp.messaging.outgoing.quotes.reply.timeout", "15000");
-        // a client with binary correlation ids and the failure handler the migration guide recommends
-        config.put("mp.messaging.outgoing.statuses.topic", "interop.status");
-        config.put("mp.messaging.outgoing.statuses.value.serializer", StringSerializer.class.getName());
-        config.put("mp.messaging.outgoing.statuses.reply.topic", "smallrye-statuses.replies");
-        config.put("mp.messaging.outgoing.statuses.reply.value.deserializer", StringDeserializer.class.getName());
-        config.put("mp.messaging.outgoing.statuses.reply.timeout", "15000");
-        config.put("mp.messaging.outgoing.statuses.reply.correlation-id.handler", "bytes");
-        config.put("mp.messaging.outgoing.statuses.reply.failure.handler", "ce-status");
-        // a service: @Incoming("upper-requests") @Outgoing("upper-replies") String upper(String request)
-        config.put("mp.messaging.incoming.upper-requests.topic", "interop.smallrye-upper");
-        config.put("mp.messaging.incoming.upper-requests.group.id", "smallrye-service");
-        config.put("mp.messaging.incoming.upper-requests.auto.offset.reset", "earliest");
-        config.put("mp.messaging.incoming.upper-requests.value.deserializer", StringDeserializer.class.getName());
-        config.put("mp.messaging.outgoing.upper-replies.value.serializer", StringSerializer.class.getName());
-
-        smallrye = new SmallRyeKafka(config).replyFailureHandler("ce-status", new CeStatusFailureHandler());
-        quotes = smallrye.requestReply("quotes");
-        statuses = smallrye.requestReply("statuses");
-        smallrye.<String, String>processor("upper-requests", "upper-replies", String::toUpperCase);
     }
 
     @AfterAll
@@ -156,6 +174,13 @@ class SmallRyeInteropIT {
         given().baseUri(caller.url()).contentType("text/plain").body(body)
                 .when().post("/v1/invoke/smallrye-upper")
                 .then().statusCode(200).body(equalTo(body.toUpperCase()));
+    }
+
+    @Test
+    void aSmallRyeServiceAnswersWithAnotherStatusThroughCeStatus() {
+        given().baseUri(caller.url()).contentType("text/plain").body("a quote please")
+                .when().post("/v1/invoke/smallrye-refuse")
+                .then().statusCode(422).body(equalTo("market closed"));
     }
 
     private static String text(Header header) {

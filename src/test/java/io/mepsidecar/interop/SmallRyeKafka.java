@@ -120,16 +120,23 @@ final class SmallRyeKafka implements AutoCloseable {
      * its reply by {@code withPayload}.
      */
     <I, O> void processor(String incoming, String outgoing, Function<I, O> method) {
+        this.<I>messageProcessor(incoming, outgoing,
+                message -> message.withPayload(method.apply(message.getPayload())));
+    }
+
+    /** As {@link #processor}, for a method that takes and returns {@code Message}s (to add outgoing metadata). */
+    @SuppressWarnings("unchecked")
+    <I> void messageProcessor(String incoming, String outgoing, Function<Message<I>, Message<?>> method) {
         KafkaConnectorIncomingConfiguration incomingConfig = new KafkaConnectorIncomingConfiguration(
                 Configs.incoming(config, KafkaConnector.CONNECTOR_NAME, incoming));
-        KafkaSource<Object, I> source = new KafkaSource<>(vertx,
+        KafkaSource<Object, Object> source = new KafkaSource<>(vertx,
                 incomingConfig.getGroupId().orElse(incoming), incomingConfig, new Beans<OpenTelemetry>(),
                 commitHandlers, failureHandlers, new Beans<KafkaConsumerRebalanceListener>(), events, admins,
                 new Beans<ClientCustomizer<Map<String, Object>>>(), new Beans<DeserializationFailureHandler<?>>(), -1);
         closers.add(source::closeQuietly);
         KafkaSink sink = sink(outgoing);
         Multi.createFrom().publisher(source.getStream())
-                .map(message -> (Message<?>) message.withPayload(method.apply(message.getPayload())))
+                .map(message -> method.apply((Message<I>) (Message<?>) message))
                 .subscribe().withSubscriber(subscriber(sink));
     }
 

@@ -34,7 +34,9 @@ import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.support.TopicPartitionOffset;
+import org.springframework.messaging.Message;
 import org.springframework.messaging.handler.annotation.SendTo;
+import org.springframework.messaging.support.MessageBuilder;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -75,47 +77,52 @@ class SpringInteropIT {
     @BeforeAll
     static void startTopology() throws InterruptedException {
         broker = EmbeddedKafkaBroker.start();
-        broker.createTopics(2, "interop.echo", "interop.status", "interop.spring-upper", "interop.spring-event",
+        broker.createTopics(2, "interop.echo", "interop.status", "interop.spring-upper", "interop.spring-refuse",
+                "interop.spring-event",
                 CLIENT_REPLIES, "frontend.replies");
         app = TestApp.start();
-        // both sidecars start at once; each start() waits for its readiness
+        // the sidecars boot while the library side is set up; each start() waits for its readiness
         CompletableFuture<SidecarProcess> serviceStarted = CompletableFuture.supplyAsync(() ->
                 SidecarProcess.builder("quote-service")
                         .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
                         .appUrl(app.url()).serves("echo,status,spring-event")
                         .start());
+        CompletableFuture<SidecarProcess> callerStarted = CompletableFuture.supplyAsync(() ->
+                SidecarProcess.builder("frontend")
+                        .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
+                        .start());
         try {
-            caller = SidecarProcess.builder("frontend")
-                    .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
-                    .start();
+            // the client, as an application builds it: replies read from one partition of its own reply topic
+            ContainerProperties replies = new ContainerProperties(
+                    new TopicPartitionOffset(CLIENT_REPLIES, CLIENT_REPLY_PARTITION));
+            replies.setGroupId("spring-client");
+            replies.setPollTimeout(500); // only so that the test stops quickly
+            replyContainer = new KafkaMessageListenerContainer<>(new DefaultKafkaConsumerFactory<>(
+                    consumerSettings("spring-client"), new StringDeserializer(), new StringDeserializer()), replies);
+            client = new ReplyingKafkaTemplate<>(new DefaultKafkaProducerFactory<>(producerSettings(),
+                    new StringSerializer(), new StringSerializer()), replyContainer);
+            client.setDefaultReplyTimeout(Duration.ofSeconds(15));
+            // the error checker the migration guide recommends: an app's error status arrives as ce_status
+            client.setReplyErrorChecker(record -> {
+                Header status = record.headers().lastHeader("ce_status");
+                int code = status == null ? 200 : Integer.parseInt(new String(status.value(), StandardCharsets.UTF_8));
+                return code >= 400 ? new AppErrorException(code, String.valueOf(record.value())) : null;
+            });
+            client.start();
+            assertThat(client.waitForAssignment(Duration.ofSeconds(15))).as("reply partition assigned").isTrue();
+
+            springService = new AnnotationConfigApplicationContext();
+            springService.getEnvironment().getPropertySources().addFirst(
+                    new MapPropertySource("interop", Map.of("interop.bootstrap", broker.bootstrapServers())));
+            springService.register(SpringService.class);
+            springService.refresh();
         } finally {
-            service = serviceStarted.join();
+            try {
+                caller = callerStarted.join();
+            } finally {
+                service = serviceStarted.join();
+            }
         }
-
-        // the client, as an application builds it: replies read from one partition of its own reply topic
-        ContainerProperties replies = new ContainerProperties(
-                new TopicPartitionOffset(CLIENT_REPLIES, CLIENT_REPLY_PARTITION));
-        replies.setGroupId("spring-client");
-        replies.setPollTimeout(500); // only so that the test stops quickly
-        replyContainer = new KafkaMessageListenerContainer<>(new DefaultKafkaConsumerFactory<>(
-                consumerSettings("spring-client"), new StringDeserializer(), new StringDeserializer()), replies);
-        client = new ReplyingKafkaTemplate<>(new DefaultKafkaProducerFactory<>(producerSettings(),
-                new StringSerializer(), new StringSerializer()), replyContainer);
-        client.setDefaultReplyTimeout(Duration.ofSeconds(15));
-        // the error checker the migration guide recommends: an app's error status arrives as ce_status
-        client.setReplyErrorChecker(record -> {
-            Header status = record.headers().lastHeader("ce_status");
-            int code = status == null ? 200 : Integer.parseInt(new String(status.value(), StandardCharsets.UTF_8));
-            return code >= 400 ? new AppErrorException(code, String.valueOf(record.value())) : null;
-        });
-        client.start();
-        assertThat(client.waitForAssignment(Duration.ofSeconds(15))).as("reply partition assigned").isTrue();
-
-        springService = new AnnotationConfigApplicationContext();
-        springService.getEnvironment().getPropertySources().addFirst(
-                new MapPropertySource("interop", Map.of("interop.bootstrap", broker.bootstrapServers())));
-        springService.register(SpringService.class);
-        springService.refresh();
     }
 
     @AfterAll
@@ -167,6 +174,13 @@ class SpringInteropIT {
                 .when().post("/v1/invoke/spring-upper");
 
         response.then().statusCode(200).body(equalTo(body.toUpperCase()));
+    }
+
+    @Test
+    void aSpringServiceAnswersWithAnotherStatusThroughCeStatus() {
+        given().baseUri(caller.url()).contentType("text/plain").body("a quote please")
+                .when().post("/v1/invoke/spring-refuse")
+                .then().statusCode(409).body(equalTo("no quotes on sundays"));
     }
 
     @Test
@@ -251,6 +265,15 @@ class SpringInteropIT {
         @SendTo
         public String upper(String request) {
             return request.toUpperCase();
+        }
+
+        /** A status other than 200: a ce_status header (bytes, UTF-8) on the reply. */
+        @KafkaListener(id = "spring-refuse", topics = "interop.spring-refuse")
+        @SendTo
+        public Message<String> refuse(String request) {
+            return MessageBuilder.withPayload("no quotes on sundays")
+                    .setHeader("ce_status", "409".getBytes(StandardCharsets.UTF_8))
+                    .build();
         }
     }
 }
