@@ -13,6 +13,7 @@ import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.kafka.RecordHeaders;
 import io.mepsidecar.lifecycle.ShutdownOrder;
 import io.mepsidecar.kafka.TopicInitializer;
+import io.mepsidecar.kafka.TraceHeaders;
 import io.mepsidecar.observability.InvalidReplyReason;
 import io.mepsidecar.observability.LogThrottle;
 import io.mepsidecar.observability.SidecarMetrics;
@@ -357,8 +358,8 @@ public class ReplyListener extends ConsumerLoop {
     }
 
     /**
-     * The reply as the caller will see it, with its (checked) status; a content type that is not a media type is
-     * answered as bytes.
+     * The reply as the caller will see it, with its (checked) status and trace context; a content type that is not a
+     * media type is answered as bytes.
      */
     private Reply replyOf(ConsumerRecord<String, byte[]> record, String correlationId, int status) {
         String contentType = RecordHeaders.get(record.headers(), WireHeaders.CONTENT_TYPE).orElse(null);
@@ -368,7 +369,7 @@ public class ReplyListener extends ConsumerLoop {
             contentType = MediaType.APPLICATION_OCTET_STREAM;
         }
         return new Reply(status, contentType, record.value() == null ? new byte[0] : record.value(),
-                appDuration(record));
+                appDuration(record), TraceHeaders.read(record.headers()));
     }
 
     private String operationOf(ConsumerRecord<String, byte[]> record) {

@@ -9,6 +9,7 @@ import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.RecordHeaders;
+import io.mepsidecar.kafka.TraceHeaders;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,7 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a request record into what the app gets, or into the reason it cannot be served. Every header that becomes
- * an HTTP header toward the app is checked here, before any gauge counts the request. The deadline of a
+ * an HTTP header toward the app is checked here, before any gauge counts the request; an unusable trace context
+ * header is dropped rather than refused ({@link io.mepsidecar.contract.TraceContext}). The deadline of a
  * request-reply request is the caller's, but never later than the operation's timeout from now; a one-way message has
  * no caller waiting, and its deadline is how long the app has to take it: the operation's timeout from now.
  */
@@ -63,14 +65,15 @@ public class RequestDecoder {
         Instant latest = now.plus(operation.timeout());
         if (!operation.expectsReply()) {
             expiry(operation, record, now);
-            return new AppRequest(correlationId, latest, contentType, body, caller, null, null, null, null);
+            return new AppRequest(correlationId, latest, contentType, body, caller, null, null, null, null,
+                    TraceHeaders.read(headers));
         }
         String replyTo = replyTopic(headers);
         Instant deadline = RecordHeaders.get(headers, WireHeaders.DEADLINE).map(RequestDecoder::instant)
                 .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()).plus(operation.timeout()));
         return new AppRequest(correlationId, deadline.isAfter(latest) ? latest : deadline, contentType, body, caller,
                 replyTo, RecordHeaders.get(headers, WireHeaders.REPLY_INSTANCE).orElse(null),
-                replyPartition(headers), hops(headers, now));
+                replyPartition(headers), hops(headers, now), TraceHeaders.read(headers));
     }
 
     /**

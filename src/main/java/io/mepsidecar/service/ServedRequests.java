@@ -181,7 +181,7 @@ public class ServedRequests implements StateHandler {
                             record.header(StateHeaders.REPLY_TO).orElse(null),
                             record.header(StateHeaders.REPLY_INSTANCE).orElse(null),
                             record.header(StateHeaders.REPLY_PARTITION).map(Integer::valueOf).orElse(null),
-                            null),
+                            null, null),
                     writer);
             default -> null;
         };
