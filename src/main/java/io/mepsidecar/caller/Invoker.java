@@ -112,8 +112,8 @@ public class Invoker {
     }
 
     /**
-     * One call as the app made it; {@code hops} is null unless it is traced (hop timestamps), {@code trace} when the
-     * app sent no usable W3C trace context.
+     * One call as the app made it; {@code hops} is null unless it is traced (hop timestamps), {@code trace} null when
+     * the app sent no usable W3C trace context.
      */
     private record Call(Operation operation, CallOptions options, String contentType, byte[] body, HopStamps hops,
             TraceContext trace) {

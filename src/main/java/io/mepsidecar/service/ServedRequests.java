@@ -3,6 +3,7 @@ package io.mepsidecar.service;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.memory.BoundedCache;
 import io.mepsidecar.state.StateHandler;
 import io.mepsidecar.state.StateHeaders;
@@ -143,8 +144,20 @@ public class ServedRequests implements StateHandler {
         if (request.replyPartition() != null) {
             headers.put(StateHeaders.REPLY_PARTITION, Integer.toString(request.replyPartition()));
         }
+        TraceContext trace = request.trace(); // for the reply another replica publishes when the app PUTs it there
+        if (trace != null) {
+            putIfSet(headers, TraceContext.TRACEPARENT, trace.traceparent());
+            putIfSet(headers, TraceContext.TRACESTATE, trace.tracestate());
+            putIfSet(headers, TraceContext.BAGGAGE, trace.baggage());
+        }
         headers.put(StateHeaders.INSTANCE, identity.instanceId());
         return keep(request.correlationId(), headers, new byte[0]);
+    }
+
+    private static void putIfSet(Map<String, String> headers, String name, String value) {
+        if (value != null) {
+            headers.put(name, value);
+        }
     }
 
     private CompletableFuture<Void> keep(String correlationId, Map<String, String> headers, byte[] body) {
@@ -181,7 +194,9 @@ public class ServedRequests implements StateHandler {
                             record.header(StateHeaders.REPLY_TO).orElse(null),
                             record.header(StateHeaders.REPLY_INSTANCE).orElse(null),
                             record.header(StateHeaders.REPLY_PARTITION).map(Integer::valueOf).orElse(null),
-                            null, null),
+                            null, TraceContext.of(record.header(TraceContext.TRACEPARENT).orElse(null),
+                                    record.header(TraceContext.TRACESTATE).orElse(null),
+                                    record.header(TraceContext.BAGGAGE).orElse(null))),
                     writer);
             default -> null;
         };
