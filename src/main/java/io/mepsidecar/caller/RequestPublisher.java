@@ -6,10 +6,12 @@ import io.mepsidecar.contract.Dialect;
 import io.mepsidecar.contract.Hop;
 import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.KafkaSender;
 import io.mepsidecar.kafka.PublishFailures;
 import io.mepsidecar.kafka.RecordHeaders;
+import io.mepsidecar.kafka.TraceHeaders;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,10 +50,11 @@ public class RequestPublisher {
     /**
      * Completes when the broker acknowledged the request; fails with a 503 {@link SidecarException} when it could not
      * be published within the publish timeout. A traced call ({@code hops} not null) is stamped at {@code publish},
-     * {@code send} and {@code ack}, and its record asks the serving sidecar for its stamps ({@code mep-hops}).
+     * {@code send} and {@code ack}, and its record asks the serving sidecar for its stamps ({@code mep-hops}). The
+     * caller's trace context ({@code trace}, possibly null) goes on the record as it came.
      */
     public CompletableFuture<RecordMetadata> publish(Operation operation, String correlationId, String contentType,
-            byte[] body, Instant deadline, HopStamps hops) {
+            byte[] body, Instant deadline, HopStamps hops, TraceContext trace) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(operation.topic(), correlationId, body);
         Headers headers = record.headers();
         RecordHeaders.put(headers, WireHeaders.SPEC_VERSION, WireHeaders.SPEC_VERSION_VALUE);
@@ -63,6 +66,7 @@ public class RequestPublisher {
         Dialect dialect = operation.dialect();
         RecordHeaders.put(headers, dialect.correlationHeader(), correlationId);
         RecordHeaders.put(headers, WireHeaders.DEADLINE, deadline.toString());
+        TraceHeaders.write(headers, trace);
         if (operation.expectsReply()) {
             RecordHeaders.put(headers, dialect.replyTopicHeader(), identity.replyTopic());
             RecordHeaders.put(headers, WireHeaders.REPLY_INSTANCE, identity.instanceId());
