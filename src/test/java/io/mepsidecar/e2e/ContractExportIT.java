@@ -27,7 +27,7 @@ import static org.hamcrest.Matchers.equalTo;
  * turns the YAML contract into an AsyncAPI document; a calling sidecar started with that document and a serving
  * one started with its server's view ({@code action: receive}) answer a call through a real broker.
  */
-class AsyncApiContractIT {
+class ContractExportIT {
 
     private static final Path YAML_CONTRACT = Path.of("src/test/resources/e2e-contract.yaml");
     private static final Path JAR = Path.of(System.getProperty("sidecar.jar", "target/quarkus-app/quarkus-run.jar"));
