@@ -132,7 +132,10 @@ class TraceSpansIT {
                 callerSpans.exported(traceId) && servingSpans.exported(servingSpanId));
         ExportedSpan send = onlySpan(callerSpans, traceId);
         assertThat(send.name()).isEqualTo("send trace.notify");
-        assertThat(onlySpan(servingSpans, traceId).parentSpanId()).isEqualTo(send.spanId());
+        ExportedSpan process = onlySpan(servingSpans, traceId);
+        assertThat(process.name()).isEqualTo("process trace.notify");
+        assertThat(process.parentSpanId()).isEqualTo(send.spanId());
+        assertThat(process.spanId()).isEqualTo(servingSpanId);
     }
 
     @Test
