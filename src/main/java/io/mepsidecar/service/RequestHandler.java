@@ -23,7 +23,6 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -347,12 +346,13 @@ public class RequestHandler {
                         : Outcome.DEAD_LETTERED));
     }
 
-    /** The app's status on the serving span, or how the delivery failed. */
+    /**
+     * The app's status on the serving span. A delivery that failed marks it failed only by how the request ended
+     * ({@link #ended}): a one-way message the app takes on a later try is no failure.
+     */
     private static void answered(SidecarSpan span, AppResponse response) {
         if (response.answered()) {
             span.httpStatus(response.status());
-        } else {
-            span.failed("app " + response.delivery().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
     }
 
