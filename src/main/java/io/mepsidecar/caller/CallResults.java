@@ -4,6 +4,7 @@ import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Contract;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.observability.InvalidReplyReason;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.mepsidecar.state.StateHeaders;
@@ -164,6 +165,11 @@ public class CallResults implements StateHandler {
         if (reply.contentType() != null) {
             headers.put(StateHeaders.CONTENT_TYPE, reply.contentType());
         }
+        if (reply.trace() != null) { // checked when the reply was read; null values are left out
+            putIfSet(headers, TraceContext.TRACEPARENT, reply.trace().traceparent());
+            putIfSet(headers, TraceContext.TRACESTATE, reply.trace().tracestate());
+            putIfSet(headers, TraceContext.BAGGAGE, reply.trace().baggage());
+        }
         headers.put(StateHeaders.CALLBACK_TAKEN, Boolean.toString(callbackTaken));
         headers.put(StateHeaders.INSTANCE, identity.instanceId());
         if (operation != null) {
@@ -259,7 +265,10 @@ public class CallResults implements StateHandler {
                 return;
             }
             Reply reply = new Reply(record.header(StateHeaders.STATUS).map(Integer::parseInt).orElse(200),
-                    record.header(StateHeaders.CONTENT_TYPE).orElse(null), record.value());
+                    record.header(StateHeaders.CONTENT_TYPE).orElse(null), record.value(), null,
+                    TraceContext.of(record.header(TraceContext.TRACEPARENT).orElse(null),
+                            record.header(TraceContext.TRACESTATE).orElse(null),
+                            record.header(TraceContext.BAGGAGE).orElse(null)));
             boolean callbackTaken = record.header(StateHeaders.CALLBACK_TAKEN).map(Boolean::parseBoolean)
                     .orElse(false);
             replace(id, new Completed(reply, callbackTaken, record.timestamp(),
@@ -295,6 +304,21 @@ public class CallResults implements StateHandler {
         }
     }
 
+    private static int traceBytes(TraceContext trace) {
+        return trace == null ? 0 : 2 * (length(trace.traceparent()) + length(trace.tracestate())
+                + length(trace.baggage()));
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
+    }
+
+    private static void putIfSet(Map<String, String> headers, String name, String value) {
+        if (value != null) {
+            headers.put(name, value);
+        }
+    }
+
     /** In one step: a {@code GET} at the same moment finds the old entry or the new one, never neither (a 404). */
     private void replace(String id, Entry entry) {
         entries.replace(id, entry);
@@ -304,7 +328,8 @@ public class CallResults implements StateHandler {
         if (entry instanceof Completed completed) {
             Reply reply = completed.reply();
             return OVERHEAD_BYTES + reply.body().length
-                    + (reply.contentType() == null ? 0 : 2 * reply.contentType().length());
+                    + (reply.contentType() == null ? 0 : 2 * reply.contentType().length())
+                    + traceBytes(reply.trace());
         }
         return OVERHEAD_BYTES;
     }

@@ -3,6 +3,7 @@ package io.mepsidecar.caller;
 import io.mepsidecar.app.LocalApp;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.AppHeaders;
+import io.mepsidecar.contract.TraceContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -16,7 +17,8 @@ import java.time.Instant;
 /**
  * Delivers the result of an asynchronous call to the path its caller named on the local app, retrying with backoff
  * for {@code mep.caller.callback-retry} until the app answers 2xx. The target is always the local app: only the path
- * comes from the caller.
+ * comes from the caller. The callback is a request made for the reply, so it carries the reply's trace context as
+ * {@code traceparent}, {@code tracestate} and {@code baggage}.
  */
 @ApplicationScoped
 public class CallbackSender {
@@ -54,6 +56,12 @@ public class CallbackSender {
         if (result.contentType() != null) {
             options.putHeader("Content-Type", result.contentType());
         }
+        TraceContext trace = result.trace();
+        if (trace != null) {
+            putIfSet(options, TraceContext.TRACEPARENT, trace.traceparent());
+            putIfSet(options, TraceContext.TRACESTATE, trace.tracestate());
+            putIfSet(options, TraceContext.BAGGAGE, trace.baggage());
+        }
         app.client().request(options)
                 .compose(request -> request.send(Buffer.buffer(result.body())))
                 .compose(response -> response.end().map(read -> response)) // frees the pooled connection
@@ -76,4 +84,9 @@ public class CallbackSender {
                 });
     }
 
+    private static void putIfSet(RequestOptions options, String name, String value) {
+        if (value != null) {
+            options.putHeader(name, value);
+        }
+    }
 }

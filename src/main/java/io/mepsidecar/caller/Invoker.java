@@ -6,6 +6,7 @@ import io.mepsidecar.contract.Contract;
 import io.mepsidecar.contract.Hop;
 import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.error.ProblemResponses;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
@@ -85,7 +86,7 @@ public class Invoker {
     }
 
     public CompletionStage<Response> invoke(String operationName, String contentType, byte[] body,
-            List<String> prefer, String timeout, String callback, String idempotencyKey) {
+            List<String> prefer, String timeout, String callback, String idempotencyKey, TraceContext trace) {
         HopStamps hops = traceHops ? new HopStamps() : null;
         if (hops != null) {
             hops.stamp(Hop.HTTP_IN);
@@ -103,15 +104,19 @@ public class Invoker {
         Preferences preferences = operation.expectsReply() ? Preferences.parse(prefer) : Preferences.NONE;
         CallOptions options = CallOptions.of(operation, preferences, timeout, callback, correlationId);
         Instant deadline = Instant.now().plus(options.timeout());
-        Call call = new Call(operation, options, contentType, body, hops);
+        Call call = new Call(operation, options, contentType, body, hops, trace);
         if (idempotencyKey != null) {
             return keyed(call, checkedKey(idempotencyKey, correlationId), correlationId, deadline);
         }
         return start(call, correlationId, deadline, false);
     }
 
-    /** One call as the app made it; {@code hops} is null unless it is traced. */
-    private record Call(Operation operation, CallOptions options, String contentType, byte[] body, HopStamps hops) {
+    /**
+     * One call as the app made it; {@code hops} is null unless it is traced (hop timestamps), {@code trace} null when
+     * the app sent no usable W3C trace context.
+     */
+    private record Call(Operation operation, CallOptions options, String contentType, byte[] body, HopStamps hops,
+            TraceContext trace) {
 
         String digest() {
             return IdempotencyKeys.digest(operation.name(), contentType, body, options.preferences().respondAsync());
@@ -120,9 +125,8 @@ public class Invoker {
 
     private CompletionStage<Response> start(Call call, String correlationId, Instant deadline, boolean idempotent) {
         return call.operation().expectsReply()
-                ? requestReply(call.operation(), correlationId, call.options(), call.contentType(), call.body(),
-                        deadline, idempotent, call.hops())
-                : oneWay(call.operation(), correlationId, call.contentType(), call.body(), deadline);
+                ? requestReply(call, correlationId, deadline, idempotent)
+                : oneWay(call.operation(), correlationId, call.contentType(), call.body(), deadline, call.trace());
     }
 
     /**
@@ -212,8 +216,11 @@ public class Invoker {
         }
     }
 
-    private CompletionStage<Response> requestReply(Operation operation, String correlationId, CallOptions options,
-            String contentType, byte[] body, Instant deadline, boolean idempotent, HopStamps hops) {
+    private CompletionStage<Response> requestReply(Call request, String correlationId, Instant deadline,
+            boolean idempotent) {
+        Operation operation = request.operation();
+        CallOptions options = request.options();
+        HopStamps hops = request.hops();
         requireReplyListener(operation, correlationId);
         if (options.preferences().respondAsync() && results.isFull()) {
             metrics.callEnded(Role.CALLER, operation.name(), Outcome.REJECTED, null);
@@ -227,7 +234,8 @@ public class Invoker {
         }
         Timers.failAfter(vertx, call.reply(), Math.max(1, Duration.between(Instant.now(), deadline).toMillis()),
                 TimeoutException::new);
-        publisher.publish(operation, correlationId, contentType, body, deadline, hops).whenComplete((ack, error) -> {
+        publisher.publish(operation, correlationId, request.contentType(), request.body(), deadline, hops,
+                request.trace()).whenComplete((ack, error) -> {
             if (error != null) {
                 pendingCalls.abandon(correlationId, error);
             } else if (call.isAsync()) {
@@ -298,12 +306,12 @@ public class Invoker {
     }
 
     private CompletionStage<Response> oneWay(Operation operation, String correlationId, String contentType,
-            byte[] body, Instant deadline) {
+            byte[] body, Instant deadline, TraceContext trace) {
         long start = System.nanoTime();
         Runnable done = pendingCalls.admitOneWay(correlationId, operation);
         CompletionStage<?> published;
         try {
-            published = publisher.publish(operation, correlationId, contentType, body, deadline, null);
+            published = publisher.publish(operation, correlationId, contentType, body, deadline, null, trace);
         } catch (RuntimeException e) {
             done.run();
             throw e;
@@ -330,7 +338,8 @@ public class Invoker {
     /**
      * The result as the caller's HTTP response, its content type passed on as it came (it was checked to be a media
      * type when the reply was read). A reply without a content type is answered without one when it has no body, and
-     * as {@code application/octet-stream} when it has one.
+     * as {@code application/octet-stream} when it has one. A reply with a {@code traceparent} gives it to the caller as
+     * {@code traceresponse} (W3C Trace Context Level 2; docs/protocol.md, "Trace context").
      */
     static Response replyResponse(Reply reply, String correlationId) {
         return replyResponse(reply, correlationId, null);
@@ -346,6 +355,9 @@ public class Invoker {
         if (hops != null) {
             hops.stamp(Hop.HTTP_OUT);
             response.header(CallHeaders.HOPS, hops.format());
+        }
+        if (reply.trace() != null && reply.trace().traceparent() != null) {
+            response.header(TraceContext.TRACERESPONSE, reply.trace().traceparent());
         }
         if (reply.body().length == 0 && reply.contentType() == null) {
             return response.build();

@@ -15,6 +15,7 @@ import io.mepsidecar.kafka.KafkaClientSettings;
 import io.mepsidecar.kafka.RecordHeaders;
 import io.mepsidecar.lifecycle.ShutdownOrder;
 import io.mepsidecar.kafka.TopicInitializer;
+import io.mepsidecar.kafka.TraceHeaders;
 import io.mepsidecar.observability.InvalidReplyReason;
 import io.mepsidecar.observability.LogThrottle;
 import io.mepsidecar.observability.SidecarMetrics;
@@ -369,8 +370,8 @@ public class ReplyListener extends ConsumerLoop {
     }
 
     /**
-     * The reply as the caller will see it, with its (checked) status; a content type that is not a media type is
-     * answered as bytes.
+     * The reply as the caller will see it, with its (checked) status and trace context; a content type that is not a
+     * media type is answered as bytes.
      */
     private Reply replyOf(ConsumerRecord<String, byte[]> record, String correlationId, int status) {
         String contentType = RecordHeaders.get(record.headers(), WireHeaders.CONTENT_TYPE).orElse(null);
@@ -380,7 +381,7 @@ public class ReplyListener extends ConsumerLoop {
             contentType = MediaType.APPLICATION_OCTET_STREAM;
         }
         return new Reply(status, contentType, record.value() == null ? new byte[0] : record.value(),
-                appDuration(record));
+                appDuration(record), TraceHeaders.read(record.headers()));
     }
 
     /**

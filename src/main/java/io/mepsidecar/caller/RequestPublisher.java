@@ -6,10 +6,14 @@ import io.mepsidecar.contract.Dialect;
 import io.mepsidecar.contract.Hop;
 import io.mepsidecar.contract.HopStamps;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.KafkaSender;
 import io.mepsidecar.kafka.PublishFailures;
 import io.mepsidecar.kafka.RecordHeaders;
+import io.mepsidecar.kafka.TraceHeaders;
+import io.mepsidecar.tracing.SidecarSpan;
+import io.mepsidecar.tracing.Tracing;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -45,13 +49,19 @@ public class RequestPublisher {
     @Inject
     ReplyListener replyListener;
 
+    @Inject
+    Tracing tracing;
+
     /**
      * Completes when the broker acknowledged the request; fails with a 503 {@link SidecarException} when it could not
      * be published within the publish timeout. A traced call ({@code hops} not null) is stamped at {@code publish},
-     * {@code send} and {@code ack}, and its record asks the serving sidecar for its stamps ({@code mep-hops}).
+     * {@code send} and {@code ack}, and its record asks the serving sidecar for its stamps ({@code mep-hops}). The
+     * caller's trace context ({@code trace}, possibly null) goes on the record as it came; with the sidecar's own spans
+     * ({@code mep.tracing.otlp-endpoint}) its {@code traceparent} names instead the PRODUCER span of this publish, a
+     * child of the caller's, which ends when the broker acknowledged the record (or the publish failed).
      */
     public CompletableFuture<RecordMetadata> publish(Operation operation, String correlationId, String contentType,
-            byte[] body, Instant deadline, HopStamps hops) {
+            byte[] body, Instant deadline, HopStamps hops, TraceContext trace) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(operation.topic(), correlationId, body);
         Headers headers = record.headers();
         RecordHeaders.put(headers, WireHeaders.SPEC_VERSION, WireHeaders.SPEC_VERSION_VALUE);
@@ -63,6 +73,8 @@ public class RequestPublisher {
         Dialect dialect = operation.dialect();
         RecordHeaders.put(headers, dialect.correlationHeader(), correlationId);
         RecordHeaders.put(headers, WireHeaders.DEADLINE, deadline.toString());
+        SidecarSpan span = tracing.publishing(operation.topic(), operation.name(), correlationId, trace);
+        TraceHeaders.write(headers, span.trace());
         if (operation.expectsReply()) {
             RecordHeaders.put(headers, dialect.replyTopicHeader(), identity.replyTopic());
             RecordHeaders.put(headers, WireHeaders.REPLY_INSTANCE, identity.instanceId());
@@ -72,11 +84,23 @@ public class RequestPublisher {
         long timeout = config.caller().publishTimeout().toMillis();
         CompletableFuture<RecordMetadata> acknowledged = hops == null ? sender.send(record) : sendTraced(record, hops);
         Timers.failAfter(vertx, acknowledged, timeout, TimeoutException::new);
+        if (span.isRecorded()) {
+            acknowledged.whenComplete((metadata, error) -> ended(span, metadata, error));
+        }
         return acknowledged
                 .exceptionally(error -> {
                     throw new CompletionException(PublishFailures.problem(error, "the request to topic "
                             + operation.topic() + " (within " + timeout + " ms)", correlationId));
                 });
+    }
+
+    private static void ended(SidecarSpan span, RecordMetadata metadata, Throwable error) {
+        if (error != null) {
+            span.failed(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+        } else if (metadata != null && metadata.hasOffset()) {
+            span.position(metadata.partition(), metadata.offset());
+        }
+        span.end();
     }
 
     private CompletableFuture<RecordMetadata> sendTraced(ProducerRecord<String, byte[]> record, HopStamps hops) {

@@ -73,6 +73,23 @@ public interface SidecarConfig {
 
     Debug debug();
 
+    Tracing tracing();
+
+    /** The sidecar's own spans (docs/protocol.md, "Trace context"); off unless an endpoint is set. */
+    interface Tracing {
+
+        /**
+         * OTLP/HTTP (protobuf) traces endpoint, the full URL (e.g. {@code http://otel-collector:4318/v1/traces}).
+         * Set: the sidecar makes a span per request it publishes and per request it serves, and exports them there.
+         * Unset: no span is made and the W3C trace context is passed on unchanged.
+         */
+        Optional<URI> otlpEndpoint();
+
+        /** Longest a finished span waits before it is exported (the batch span processor's schedule delay). */
+        @WithDefault("1s")
+        Duration exportDelay();
+    }
+
     interface Debug {
 
         /**

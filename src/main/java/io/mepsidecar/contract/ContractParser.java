@@ -32,6 +32,9 @@ import java.util.Set;
  *     dialect: spring          # optional: cloudevents (default) | spring | smallrye
  * </pre>
  * Unknown keys are rejected so that a misspelt key is not silently ignored.
+ * <p>
+ * A document with a top-level {@code asyncapi} key is read as an AsyncAPI 3.x document instead
+ * ({@link AsyncApiContract}).
  */
 public final class ContractParser {
 
@@ -60,6 +63,9 @@ public final class ContractParser {
             root = YAML.readTree(in);
         } catch (IOException e) {
             throw new ContractException(source + " is not valid YAML: " + e.getMessage(), e);
+        }
+        if (AsyncApiContract.isAsyncApi(root)) {
+            return AsyncApiContract.read(root, source);
         }
         if (root == null || !root.path("operations").isObject()) {
             throw new ContractException(source + " must have a top-level 'operations' map");

@@ -23,6 +23,25 @@ public final class DurationParser {
         }
     }
 
+    /**
+     * The shortest contract text {@link #parse} reads back as {@code duration}: {@code 250ms}, {@code 5s},
+     * {@code 2m}, {@code 1h}; ISO-8601 for what is not a whole number of milliseconds.
+     */
+    public static String format(Duration duration) {
+        if (duration.getNano() % 1_000_000 != 0 || duration.isNegative()
+                || duration.getSeconds() >= Long.MAX_VALUE / 1000) {
+            return duration.toString();
+        }
+        long millis = duration.toMillis();
+        if (millis != 0 && millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis != 0 && millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
     private static Duration simple(long amount, String unit) {
         switch (unit) {
             case "ms":

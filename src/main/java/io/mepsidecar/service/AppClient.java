@@ -5,6 +5,7 @@ import io.mepsidecar.config.ServedOperation;
 import io.mepsidecar.contract.AppHeaders;
 import io.mepsidecar.contract.Hop;
 import io.mepsidecar.contract.HopStamps;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.error.Problem;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.observability.SidecarMetrics;
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeoutException;
  * Delivers requests to the local app over HTTP, on the app's one client ({@link LocalApp}). Runs on Vert.x event
  * loops. A connection that cannot be made is reported to {@link LocalApp} and answered {@link Delivery#NOT_CONNECTED}
  * (the request is handed back, not answered); a broken exchange becomes a 502 fault, no answer before the deadline a
- * 504 fault.
+ * 504 fault. The request carries the record's W3C trace context (or, with the sidecar's own spans, one naming its
+ * span); the answer's own, if it has one, is kept for the reply.
  */
 @ApplicationScoped
 public class AppClient {
@@ -66,10 +68,18 @@ public class AppClient {
 
     /** Always completes normally, and never throws: with the app's answer, or with what kept it from answering. */
     CompletableFuture<AppResponse> deliver(ServedOperation served, AppRequest request) {
+        return deliver(served, request, request.trace());
+    }
+
+    /**
+     * As {@link #deliver(ServedOperation, AppRequest)}, the app's request carrying {@code trace} (possibly null)
+     * instead of the record's: the context naming the serving sidecar's span, when it makes its own.
+     */
+    CompletableFuture<AppResponse> deliver(ServedOperation served, AppRequest request, TraceContext trace) {
         CompletableFuture<AppResponse> answer = new CompletableFuture<>();
         metrics.appConcurrency().incrementAndGet();
         try {
-            send(served, request, answer);
+            send(served, request, trace, answer);
         } catch (RuntimeException e) {
             metrics.appConcurrency().decrementAndGet();
             answer.complete(fault(Delivery.BROKEN, e, served, request));
@@ -77,7 +87,8 @@ public class AppClient {
         return answer;
     }
 
-    private void send(ServedOperation served, AppRequest request, CompletableFuture<AppResponse> answer) {
+    private void send(ServedOperation served, AppRequest request, TraceContext trace,
+            CompletableFuture<AppResponse> answer) {
         long remaining = request.millisLeft(Instant.now());
         RequestOptions options = app.request(HttpMethod.POST, served.target().toString())
                 .setConnectTimeout(Math.min(remaining, MAX_CONNECT_TIMEOUT_MS))
@@ -89,6 +100,11 @@ public class AppClient {
         }
         if (request.caller() != null) {
             options.putHeader(AppHeaders.CALLER, request.caller());
+        }
+        if (trace != null) { // as the caller sent it (checked when decoded), or naming the sidecar's span
+            putIfSet(options, TraceContext.TRACEPARENT, trace.traceparent());
+            putIfSet(options, TraceContext.TRACESTATE, trace.tracestate());
+            putIfSet(options, TraceContext.BAGGAGE, trace.baggage());
         }
         long start = System.nanoTime();
         app.client().request(options).onComplete(connected -> {
@@ -134,8 +150,15 @@ public class AppClient {
                 hops.stamp(Hop.APP_ANSWER);
             }
             return new AppResponse(response.statusCode(), response.getHeader("Content-Type"), body.getBytes(),
-                    Delivery.ANSWERED, Duration.ofNanos(System.nanoTime() - start));
+                    Delivery.ANSWERED, Duration.ofNanos(System.nanoTime() - start),
+                    TraceContext.fromHttp(response.headers()::getAll));
         });
+    }
+
+    private static void putIfSet(RequestOptions options, String name, String value) {
+        if (value != null) {
+            options.putHeader(name, value);
+        }
     }
 
     /** The answer's body, or its first {@link #maxBodyBytes} bytes when it is longer (then the exchange is reset). */

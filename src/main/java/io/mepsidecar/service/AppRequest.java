@@ -1,6 +1,7 @@
 package io.mepsidecar.service;
 
 import io.mepsidecar.contract.HopStamps;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.contract.WireCorrelation;
 
 import java.time.Duration;
@@ -19,9 +20,11 @@ import java.time.Instant;
  * @param replyInstance caller instance to echo in the reply, possibly null
  * @param replyPartition partition of the reply topic the caller reads, possibly null
  * @param hops          this sidecar's hop stamps when the caller traces the call ({@code mep-hops}); else null
+ * @param trace         the record's checked W3C trace context, passed on to the app; null when it has none
  */
 record AppRequest(WireCorrelation correlation, Instant deadline, String contentType, byte[] body, String caller,
-        String replyTo, String replyInstance, Integer replyPartition, HopStamps hops) implements Decoded {
+        String replyTo, String replyInstance, Integer replyPartition, HopStamps hops, TraceContext trace)
+        implements Decoded {
 
     private static final Duration MAX_WAIT = Duration.ofDays(1);
 
@@ -32,23 +35,24 @@ record AppRequest(WireCorrelation correlation, Instant deadline, String contentT
 
     /**
      * The same request without its payload, to keep while a reply is awaited; without hop stamps too, since a reply
-     * the app gives later (PUT) is not traced.
+     * the app gives later (PUT) is not traced, but with its trace context, which goes on that reply.
      */
     AppRequest withoutBody() {
         return new AppRequest(correlation, deadline, contentType, new byte[0], caller, replyTo, replyInstance,
-                replyPartition, null);
+                replyPartition, null, trace);
     }
 
     /** The same request with another deadline: a one-way message delivered again gets a new one. */
     AppRequest withDeadline(Instant newDeadline) {
         return new AppRequest(correlation, newDeadline, contentType, body, caller, replyTo, replyInstance,
-                replyPartition, hops);
+                replyPartition, hops, trace);
     }
 
     /** Bytes this request keeps in memory while a deferred reply is expected (without its body). */
     int retainedBytes() {
-        return 64 + length(correlation.id()) + correlation.bytes().length + length(contentType) + length(caller) + length(replyTo)
-                + length(replyInstance);
+        return 64 + length(correlation.id()) + correlation.bytes().length + length(contentType) + length(caller)
+                + length(replyTo) + length(replyInstance) + (trace == null ? 0 : length(trace.traceparent())
+                + length(trace.tracestate()) + length(trace.baggage()));
     }
 
     private static int length(String text) {

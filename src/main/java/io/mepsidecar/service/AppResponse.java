@@ -1,5 +1,7 @@
 package io.mepsidecar.service;
 
+import io.mepsidecar.contract.TraceContext;
+
 import java.time.Duration;
 
 /**
@@ -10,8 +12,14 @@ import java.time.Duration;
  * @param body        payload, possibly empty
  * @param delivery    how far the request got
  * @param appDuration how long the app took to answer; null when it did not answer
+ * @param trace       the W3C trace context the app answered with; null when none (the request's then goes on)
  */
-record AppResponse(int status, String contentType, byte[] body, Delivery delivery, Duration appDuration) {
+record AppResponse(int status, String contentType, byte[] body, Delivery delivery, Duration appDuration,
+        TraceContext trace) {
+
+    AppResponse(int status, String contentType, byte[] body, Delivery delivery, Duration appDuration) {
+        this(status, contentType, body, delivery, appDuration, null);
+    }
 
     /** How far a request got toward the app. */
     enum Delivery {

@@ -3,11 +3,13 @@ package io.mepsidecar.service;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Hop;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.error.Problem;
 import io.mepsidecar.kafka.KafkaSender;
 import io.mepsidecar.kafka.RecordHeaders;
 import io.mepsidecar.kafka.TopicDirectory;
+import io.mepsidecar.kafka.TraceHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -20,7 +22,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Publishes the app's answer as the correlated reply to the topic the request named, with the request's correlation
- * id in the request's dialect (the same header, the same bytes), so a Spring or SmallRye client matches it too.
+ * id in the request's dialect (the same header, the same bytes), so a Spring or SmallRye client matches it too, and
+ * with the trace context the app answered with, else the request's.
  */
 @ApplicationScoped
 public class ReplyPublisher {
@@ -63,6 +66,7 @@ public class ReplyPublisher {
         if (response.appDuration() != null) {
             RecordHeaders.put(headers, WireHeaders.APP_DURATION, response.appDuration().toString());
         }
+        TraceHeaders.write(headers, TraceContext.either(response.trace(), request.trace()));
         if (request.hops() != null) { // a traced call: this sidecar's stamps go back with the reply
             request.hops().stamp(Hop.REPLY_SEND);
             RecordHeaders.put(headers, WireHeaders.HOPS, request.hops().format());

@@ -11,6 +11,7 @@ import io.mepsidecar.contract.Operation;
 import io.mepsidecar.contract.WireCorrelation;
 import io.mepsidecar.contract.WireHeaders;
 import io.mepsidecar.kafka.RecordHeaders;
+import io.mepsidecar.kafka.TraceHeaders;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,7 +28,8 @@ import java.util.stream.Collectors;
 
 /**
  * Reads a request record into what the app gets, or into the reason it cannot be served. Every header that becomes
- * an HTTP header toward the app is checked here, before any gauge counts the request. The deadline of a
+ * an HTTP header toward the app is checked here, before any gauge counts the request; an unusable trace context
+ * header is dropped rather than refused ({@link io.mepsidecar.contract.TraceContext}). The deadline of a
  * request-reply request is the caller's, but never later than the operation's timeout from now; a one-way message has
  * no caller waiting, and its deadline is how long the app has to take it: the operation's timeout from now.
  * <p>
@@ -68,7 +70,8 @@ public class RequestDecoder {
         Instant latest = now.plus(operation.timeout());
         if (!operation.expectsReply()) {
             expiry(operation, record, now);
-            return new AppRequest(correlation, latest, contentType, body, caller, null, null, null, null);
+            return new AppRequest(correlation, latest, contentType, body, caller, null, null, null, null,
+                    TraceHeaders.read(headers));
         }
         Dialect dialect = correlation.dialect();
         String replyTo = replyTopic(headers, dialect);
@@ -76,7 +79,8 @@ public class RequestDecoder {
                 .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()).plus(operation.timeout()));
         return new AppRequest(correlation, deadline.isAfter(latest) ? latest : deadline, contentType, body, caller,
                 replyTo, RecordHeaders.get(headers, WireHeaders.REPLY_INSTANCE).orElse(null),
-                dialect.decodePartition(value(headers, dialect.replyPartitionHeader())), hops(headers, now));
+                dialect.decodePartition(value(headers, dialect.replyPartitionHeader())), hops(headers, now),
+                TraceHeaders.read(headers));
     }
 
     /**

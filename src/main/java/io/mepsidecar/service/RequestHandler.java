@@ -11,6 +11,8 @@ import io.mepsidecar.observability.Outcome;
 import io.mepsidecar.observability.Role;
 import io.mepsidecar.observability.SidecarMetrics;
 import io.mepsidecar.service.AppResponse.Delivery;
+import io.mepsidecar.tracing.SidecarSpan;
+import io.mepsidecar.tracing.Tracing;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,7 +22,9 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -44,6 +48,9 @@ public class RequestHandler {
     private static final Logger LOG = Logger.getLogger(RequestHandler.class);
     private static final int ACCEPTED = 202;
     private static final long REDELIVERY_BACKOFF_MS = 1_000;
+    /** Outcomes that mark a serving span failed (a 5xx of the app is marked by its status). */
+    private static final Set<Outcome> FAILED = EnumSet.of(Outcome.UNDELIVERABLE, Outcome.HANDED_BACK,
+            Outcome.DEAD_LETTERED, Outcome.REPLY_FAILED);
 
     @Inject
     RequestDecoder decoder;
@@ -77,6 +84,9 @@ public class RequestHandler {
 
     @Inject
     Vertx vertx;
+
+    @Inject
+    Tracing tracing;
 
     /** What the handling of one record came to: for the consumer, and for the outcome metric. */
     private record Result(Disposition disposition, Outcome outcome) {
@@ -119,12 +129,15 @@ public class RequestHandler {
         long start = System.nanoTime();
         AtomicInteger inFlight = metrics.inFlight(Role.SERVICE, operation.name());
         inFlight.incrementAndGet();
+        SidecarSpan span = tracing.processing(record.topic(), record.partition(), record.offset(), operation.name(),
+                request.correlationId(), request.trace());
         CompletableFuture<Result> result = (operation.expectsReply()
-                ? requestReply(served, record, request, current)
-                : oneWay(served, record, request, lease, 1))
+                ? requestReply(served, record, request, current, span)
+                : oneWay(served, record, request, lease, 1, span))
                 .thenCompose(done -> lastDelivery(operation, record, lease, done));
         return result.handle((done, error) -> {
             inFlight.decrementAndGet();
+            ended(span, done, error);
             if (error != null) { // a defect of ours: keep the record, it is read again
                 LOG.errorf(error, "request %s to %s failed unexpectedly", request.correlationId(), operation.name());
                 return Disposition.UNFINISHED;
@@ -153,8 +166,21 @@ public class RequestHandler {
                 : Outcome.REPLAYED);
     }
 
+    /**
+     * Ends the serving span of a request delivered to the app: failed when the handling failed, the request was not
+     * answered by the app, or its reply could not be published; the app's status it got before.
+     */
+    private static void ended(SidecarSpan span, Result done, Throwable error) {
+        if (error != null) {
+            span.failed(error);
+        } else if (FAILED.contains(done.outcome())) {
+            span.failed(done.outcome().label());
+        }
+        span.end();
+    }
+
     private CompletableFuture<Result> requestReply(ServedOperation served, ConsumerRecord<String, byte[]> record,
-            AppRequest request, BooleanSupplier current) {
+            AppRequest request, BooleanSupplier current, SidecarSpan span) {
         Operation operation = served.operation();
         // Before delivery: the app may PUT before its 202 is read.
         if (!deferredReplies.expect(operation, request)) {
@@ -164,7 +190,8 @@ public class RequestHandler {
             return publish(operation, record, request, current,
                     () -> replyPublisher.publishProblem(operation, request, full), Outcome.REJECTED);
         }
-        return appClient.deliver(served, request).thenCompose(response -> {
+        return appClient.deliver(served, request, span.trace()).thenCompose(response -> {
+            answered(span, response);
             // The app away, or the request given back meanwhile (the stop's deadline passed and the app client
             // closed): no 502 for the caller, the record is served again
             if (response.delivery() == Delivery.NOT_CONNECTED || (!response.answered() && !current.getAsBoolean())) {
@@ -245,10 +272,11 @@ public class RequestHandler {
      * dead-lettered at {@code mep.service.max-deliveries}); else tried again in place after a second, as often.
      */
     private CompletableFuture<Result> oneWay(ServedOperation served, ConsumerRecord<String, byte[]> record,
-            AppRequest request, RecordLease lease, int attempt) {
+            AppRequest request, RecordLease lease, int attempt, SidecarSpan span) {
         Operation operation = served.operation();
         AppRequest delivery = request.withDeadline(Instant.now().plus(operation.timeout()));
-        return appClient.deliver(served, delivery).thenCompose(response -> {
+        return appClient.deliver(served, delivery, span.trace()).thenCompose(response -> {
+            answered(span, response);
             if (response.answered()) { // kept, so that a redelivery is not handed to the app again
                 return servedRequests.taken(operation, request).handle((kept, error) ->
                         new Result(Disposition.FINISHED, Outcome.ofStatus(response.status())));
@@ -263,7 +291,7 @@ public class RequestHandler {
             if (response.delivery() == Delivery.NOT_CONNECTED || !lease.isCurrent() || lease.countsDeliveries()) {
                 return completed(Disposition.UNFINISHED, Outcome.HANDED_BACK);
             }
-            return later(REDELIVERY_BACKOFF_MS, () -> oneWay(served, record, request, lease, attempt + 1));
+            return later(REDELIVERY_BACKOFF_MS, () -> oneWay(served, record, request, lease, attempt + 1, span));
         });
     }
 
@@ -316,6 +344,16 @@ public class RequestHandler {
         return deadLetters.publish(operation, record, rejection, current).thenApply(disposition ->
                 new Result(disposition, disposition == Disposition.UNFINISHED ? Outcome.HANDED_BACK
                         : Outcome.DEAD_LETTERED));
+    }
+
+    /**
+     * The app's status on the serving span. A delivery that failed marks it failed only by how the request ended
+     * ({@link #ended}): a one-way message the app takes on a later try is no failure.
+     */
+    private static void answered(SidecarSpan span, AppResponse response) {
+        if (response.answered()) {
+            span.httpStatus(response.status());
+        }
     }
 
     private static CompletableFuture<Result> completed(Disposition disposition, Outcome outcome) {

@@ -5,6 +5,7 @@ import io.mepsidecar.contract.WireCorrelation;
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.memory.BoundedCache;
 import io.mepsidecar.state.StateHandler;
 import io.mepsidecar.state.StateHeaders;
@@ -155,8 +156,20 @@ public class ServedRequests implements StateHandler {
         if (!Arrays.equals(correlation.bytes(), correlation.id().getBytes(StandardCharsets.ISO_8859_1))) {
             headers.put(StateHeaders.CORRELATION_BYTES, HexFormat.of().formatHex(correlation.bytes()));
         }
+        TraceContext trace = request.trace(); // for the reply another replica publishes when the app PUTs it there
+        if (trace != null) {
+            putIfSet(headers, TraceContext.TRACEPARENT, trace.traceparent());
+            putIfSet(headers, TraceContext.TRACESTATE, trace.tracestate());
+            putIfSet(headers, TraceContext.BAGGAGE, trace.baggage());
+        }
         headers.put(StateHeaders.INSTANCE, identity.instanceId());
         return keep(request.correlationId(), headers, new byte[0]);
+    }
+
+    private static void putIfSet(Map<String, String> headers, String name, String value) {
+        if (value != null) {
+            headers.put(name, value);
+        }
     }
 
     private CompletableFuture<Void> keep(String correlationId, Map<String, String> headers, byte[] body) {
@@ -193,7 +206,9 @@ public class ServedRequests implements StateHandler {
                             record.header(StateHeaders.REPLY_TO).orElse(null),
                             record.header(StateHeaders.REPLY_INSTANCE).orElse(null),
                             record.header(StateHeaders.REPLY_PARTITION).map(Integer::valueOf).orElse(null),
-                            null),
+                            null, TraceContext.of(record.header(TraceContext.TRACEPARENT).orElse(null),
+                                    record.header(TraceContext.TRACESTATE).orElse(null),
+                                    record.header(TraceContext.BAGGAGE).orElse(null))),
                     writer);
             default -> null;
         };

@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code /flaky/...}: 503 on the first request of each correlation id, 204 after;</li>
  * <li>{@code /place-order}: first invokes the one-way {@code order-confirmed} on its sidecar with the same body
  * (a duplex callback contract), then echoes;</li>
+ * <li>{@code /traced}: echoes, answering with its own W3C trace context: a {@code traceparent} of the request's
+ * trace id and parent id {@link #APP_SPAN_ID}, and {@code tracestate} {@link #APP_TRACESTATE};</li>
  * <li>{@code /health}: 200, or 503 after {@link #healthy(boolean) healthy(false)};</li>
  * <li>{@code /work} and {@code /stuck-event}: works for the number of milliseconds the body starts with (default 20;
  * a word after a space, such as a call's own token, is left alone), then
@@ -52,6 +54,10 @@ public final class TestApp implements AutoCloseable {
     public static final String ENDLESS = "application/x-endless";
     /** A request of this content type is answered with less body than its {@code Content-Length} promised. */
     public static final String BROKEN = "application/x-broken";
+    /** The span id {@code /traced} names as its own in the {@code traceparent} it answers with. */
+    public static final String APP_SPAN_ID = "00f067aa0ba902b7";
+    /** The {@code tracestate} {@code /traced} answers with. */
+    public static final String APP_TRACESTATE = "app=answered";
     private static final long ENDLESS_LIMIT = 512L * 1024 * 1024;
     private final List<Long> endlessWritten = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -180,6 +186,15 @@ public final class TestApp implements AutoCloseable {
                     String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
                     respond(exchange, 202, null, new byte[0]);
                     executor.execute(() -> put(correlationId, contentType, body));
+                    break;
+                case "/traced":
+                    String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
+                    if (traceparent != null && traceparent.length() == 55) {
+                        exchange.getResponseHeaders().add("traceparent",
+                                traceparent.substring(0, 36) + APP_SPAN_ID + traceparent.substring(52));
+                        exchange.getResponseHeaders().add("tracestate", APP_TRACESTATE);
+                    }
+                    respond(exchange, 200, exchange.getRequestHeaders().getFirst("Content-Type"), body);
                     break;
                 case "/health":
                     respond(exchange, healthy ? 200 : 503, "text/plain", (healthy ? "UP" : "DOWN").getBytes());
