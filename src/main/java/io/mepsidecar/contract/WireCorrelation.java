@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The correlation id of a record as it is on the wire, in the dialect whose header carries it, and as the text the
@@ -17,11 +18,16 @@ import java.util.UUID;
  *
  * @param dialect the dialect whose correlation header the record carries
  * @param bytes   the header's value
- * @param id      the id as text: the bytes themselves when they are an id ({@link CorrelationIds#RULE}); in the
- *                binary dialects (Spring, SmallRye) also a UUID when they are 16 bytes, else their hex digits. A
- *                CloudEvents id is text or nothing.
+ * @param id      the id as text: in the CloudEvents dialect, the bytes themselves when they are an id
+ *                ({@link CorrelationIds#RULE}), else none. In the binary dialects (Spring, SmallRye), the bytes
+ *                themselves only when they are letters, digits and {@code . _ ~ : -} (so that random bytes never make
+ *                an id that needs escaping in {@code /v1/replies/{id}}), else a UUID when they are 16 bytes, else
+ *                their hex digits.
  */
 public record WireCorrelation(Dialect dialect, byte[] bytes, String id) {
+
+    /** What the bytes of a binary dialect's id may be to be taken as its text. */
+    private static final Pattern URL_SAFE = Pattern.compile("[A-Za-z0-9._~:-]+");
 
     /** The correlation the sidecar gives a call of its own: its id as UTF-8 text. */
     public static WireCorrelation of(Dialect dialect, String id) {
@@ -57,11 +63,11 @@ public record WireCorrelation(Dialect dialect, byte[] bytes, String id) {
             return Optional.empty();
         }
         String text = new String(value, StandardCharsets.ISO_8859_1); // byte for byte: only ASCII can pass the rule
-        if (CorrelationIds.isValid(text)) {
-            return Optional.of(text);
-        }
         if (dialect == Dialect.CLOUDEVENTS) {
-            return Optional.empty();
+            return CorrelationIds.isValid(text) ? Optional.of(text) : Optional.empty();
+        }
+        if (CorrelationIds.isValid(text) && URL_SAFE.matcher(text).matches()) {
+            return Optional.of(text);
         }
         if (value.length == 16) {
             ByteBuffer buffer = ByteBuffer.wrap(value);

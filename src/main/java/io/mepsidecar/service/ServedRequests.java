@@ -149,13 +149,7 @@ public class ServedRequests implements StateHandler {
         if (request.replyPartition() != null) {
             headers.put(StateHeaders.REPLY_PARTITION, Integer.toString(request.replyPartition()));
         }
-        WireCorrelation correlation = request.correlation();
-        if (correlation.dialect() != Dialect.DEFAULT) {
-            headers.put(StateHeaders.DIALECT, correlation.dialect().wireName());
-        }
-        if (!Arrays.equals(correlation.bytes(), correlation.id().getBytes(StandardCharsets.ISO_8859_1))) {
-            headers.put(StateHeaders.CORRELATION_BYTES, HexFormat.of().formatHex(correlation.bytes()));
-        }
+        putCorrelation(headers, request.correlation());
         TraceContext trace = request.trace(); // for the reply another replica publishes when the app PUTs it there
         if (trace != null) {
             putIfSet(headers, TraceContext.TRACEPARENT, trace.traceparent());
@@ -189,14 +183,32 @@ public class ServedRequests implements StateHandler {
     @Override
     public void apply(StateRecord record) {
         String id = record.id();
-        entries.remove(id);
         if (record.isTombstone()) {
+            entries.remove(id);
             return;
         }
+        Entry entry;
+        try {
+            entry = entryOf(id, record);
+        } catch (RuntimeException e) { // a bad value (another version's dialect, a broken field): keep what we had
+            LOG.warnf("ignored state record %s: %s", record.key(), e.toString());
+            return;
+        }
+        entries.remove(id);
+        if (entry == null) {
+            LOG.warnf("ignored state record %s of unknown kind '%s'", record.key(),
+                    record.header(StateHeaders.STATE).orElse(""));
+        } else if (!entries.putIfRoom(id, entry)) {
+            LOG.debugf("state entry %s not kept: mep.service.max-kept-replies reached", id);
+        }
+    }
+
+    /** The entry a state record stands for; null for a kind this version does not know. */
+    private static Entry entryOf(String id, StateRecord record) {
         Instant deadline = record.header(StateHeaders.DEADLINE).map(Instant::parse).orElse(record.timestamp());
         String writer = record.header(StateHeaders.INSTANCE).orElse("");
         String kind = record.header(StateHeaders.STATE).orElse("");
-        Entry entry = switch (kind) {
+        return switch (kind) {
             case StateHeaders.REPLIED -> new Replied(record.header(StateHeaders.STATUS).map(Integer::parseInt)
                     .orElse(200), record.header(StateHeaders.CONTENT_TYPE).orElse(null), record.value(),
                     record.header(StateHeaders.DIGEST).orElse(""), deadline, writer);
@@ -212,15 +224,20 @@ public class ServedRequests implements StateHandler {
                     writer);
             default -> null;
         };
-        if (entry == null) {
-            LOG.warnf("ignored state record %s of unknown kind '%s'", record.key(), kind);
-        } else if (!entries.putIfRoom(id, entry)) {
-            LOG.debugf("state entry %s not kept: mep.service.max-kept-replies reached", id);
+    }
+
+    /** Keeps a deferred request's dialect and correlation bytes where they are not the defaults (its id's text). */
+    static void putCorrelation(Map<String, String> headers, WireCorrelation correlation) {
+        if (correlation.dialect() != Dialect.DEFAULT) {
+            headers.put(StateHeaders.DIALECT, correlation.dialect().wireName());
+        }
+        if (!Arrays.equals(correlation.bytes(), correlation.id().getBytes(StandardCharsets.ISO_8859_1))) {
+            headers.put(StateHeaders.CORRELATION_BYTES, HexFormat.of().formatHex(correlation.bytes()));
         }
     }
 
     /** The correlation of a deferred request as it came in, dialect and bytes, so the reply echoes them. */
-    private static WireCorrelation correlation(String id, StateRecord record) {
+    static WireCorrelation correlation(String id, StateRecord record) {
         Dialect dialect = record.header(StateHeaders.DIALECT).map(Dialect::fromWireName).orElse(Dialect.DEFAULT);
         byte[] bytes = record.header(StateHeaders.CORRELATION_BYTES).map(HexFormat.of()::parseHex)
                 .orElseGet(() -> id.getBytes(StandardCharsets.ISO_8859_1));

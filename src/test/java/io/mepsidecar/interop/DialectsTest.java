@@ -77,18 +77,48 @@ class DialectsTest {
         String body = "{\"id\":\"" + UUID.randomUUID() + "\"}";
 
         CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given().contentType("application/json")
-                .header("Mep-Timeout", "2s").body(body).post("/v1/invoke/smallrye-echo"));
+                .body(body).post("/v1/invoke/smallrye-echo"));
         ConsumerRecord<String, byte[]> request = await().atMost(Duration.ofSeconds(10)).until(() -> TopicReader
                 .recordsWithValue(bootstrap(), "test.smallrye-echo", body.getBytes(StandardCharsets.UTF_8)),
                 found -> !found.isEmpty()).get(0);
-        ProducerRecord<String, byte[]> reply = new ProducerRecord<>("test-app.replies",
-                ByteBuffer.wrap(request.headers().lastHeader("REPLY_PARTITION").value()).getInt(), null,
-                "wrong".getBytes(StandardCharsets.UTF_8));
-        reply.headers().add(Dialect.SPRING.correlationHeader(), request.headers().lastHeader("REPLY_CORRELATION_ID")
-                .value());
-        send(reply);
+        int partition = ByteBuffer.wrap(request.headers().lastHeader("REPLY_PARTITION").value()).getInt();
+        byte[] correlation = request.headers().lastHeader("REPLY_CORRELATION_ID").value();
+        // first a Spring-style reply, then the SmallRye one, in this order on the same partition
+        for (Dialect dialect : List.of(Dialect.SPRING, Dialect.SMALLRYE)) {
+            ProducerRecord<String, byte[]> reply = new ProducerRecord<>("test-app.replies", partition, null,
+                    dialect.wireName().getBytes(StandardCharsets.UTF_8));
+            reply.headers().add(dialect.correlationHeader(), correlation);
+            send(reply);
+        }
 
-        assertThat(call.get().statusCode()).as("a Spring-style reply to a SmallRye-dialect call").isEqualTo(504);
+        Response response = call.get();
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body().asString()).as("the reply in the operation's dialect, not the one before it")
+                .isEqualTo("smallrye");
+    }
+
+    @Test
+    void aDeferredReplyToASpringRequestGoesBackInItsDialectWithItsBinaryId() throws Exception {
+        UUID uuid = UUID.randomUUID();
+        byte[] correlation = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).array();
+        ProducerRecord<String, byte[]> request = new ProducerRecord<>("test.deferred",
+                ("later " + uuid).getBytes(StandardCharsets.UTF_8));
+        request.headers().add(Dialect.SPRING.correlationHeader(), correlation);
+        request.headers().add(Dialect.SPRING.replyTopicHeader(), LIBRARY_REPLIES.getBytes(StandardCharsets.UTF_8));
+        request.headers().add(Dialect.SPRING.replyPartitionHeader(), ByteBuffer.allocate(4).putInt(0).array());
+        send(request);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> KafkaTestResource.app().receivedWith("Mep-Correlation-Id", uuid.toString()).isPresent());
+
+        byte[] answer = ("answered later " + uuid).getBytes(StandardCharsets.UTF_8);
+        given().contentType("text/plain").body(answer).put("/v1/replies/" + uuid).then().statusCode(204);
+
+        ConsumerRecord<String, byte[]> reply = await().atMost(Duration.ofSeconds(15)).until(() -> TopicReader
+                .recordsWithValue(bootstrap(), LIBRARY_REPLIES, answer), found -> !found.isEmpty()).get(0);
+        assertThat(reply.headers().lastHeader(Dialect.SPRING.correlationHeader()).value()).isEqualTo(correlation);
+        assertThat(reply.partition()).isZero();
+        assertThat(text(reply, WireHeaders.STATUS)).isEqualTo("200");
     }
 
     @ParameterizedTest
