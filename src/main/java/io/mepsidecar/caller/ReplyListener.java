@@ -350,8 +350,7 @@ public class ReplyListener extends ConsumerLoop {
      */
     private Optional<InvalidReplyReason> invalidity(ConsumerRecord<String, byte[]> record, String claimed,
             String correlationId, OptionalInt status) {
-        Optional<String> expected = pendingCalls.find(correlationId).map(call -> call.operation().name())
-                .or(() -> results.acceptedOperation(correlationId));
+        Optional<String> expected = expectedOperation(correlationId);
         if (claimed.equals(SidecarMetrics.UNKNOWN_OPERATION)
                 || expected.isPresent() && !expected.get().equals(claimed)) {
             warnOrDebug(InvalidReplyReason.TYPE, "dropped reply %s: its %s '%s' is not the reply of operation '%s'",
@@ -393,10 +392,14 @@ public class ReplyListener extends ConsumerLoop {
         if (correlation.dialect() == Dialect.CLOUDEVENTS || record.headers().lastHeader(WireHeaders.TYPE) != null) {
             return operationOf(record);
         }
-        return pendingCalls.find(correlation.id()).map(call -> call.operation().name())
-                .or(() -> results.acceptedOperation(correlation.id()))
-                .flatMap(contract::find).filter(op -> op.dialect() == correlation.dialect()).map(Operation::name)
+        return expectedOperation(correlation.id()).flatMap(contract::find).filter(op -> op.dialect() == correlation.dialect()).map(Operation::name)
                 .orElse(SidecarMetrics.UNKNOWN_OPERATION);
+    }
+
+    /** The operation a call waits for a reply of: a call in memory here, or an accepted one the state knows. */
+    private Optional<String> expectedOperation(String correlationId) {
+        return pendingCalls.find(correlationId).map(call -> call.operation().name())
+                .or(() -> results.acceptedOperation(correlationId));
     }
 
     private String operationOf(ConsumerRecord<String, byte[]> record) {

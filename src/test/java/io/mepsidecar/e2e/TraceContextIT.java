@@ -4,6 +4,7 @@ import io.mepsidecar.testing.Closer;
 import io.mepsidecar.testing.EmbeddedKafkaBroker;
 import io.mepsidecar.testing.SidecarProcess;
 import io.mepsidecar.testing.TestApp;
+import io.mepsidecar.testing.Traces;
 import io.restassured.response.Response;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -12,10 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,7 +70,7 @@ class TraceContextIT {
 
     @Test
     void theServingAppGetsTheCallersTraceContextUnchanged() {
-        String traceparent = traceparent();
+        String traceparent = Traces.traceparent();
 
         Response response = traced(traceparent).body("hello").when().post("/v1/invoke/echo");
 
@@ -84,7 +83,7 @@ class TraceContextIT {
 
     @Test
     void aReplyWithoutTraceContextAnswersWithTheRequests() {
-        String traceparent = traceparent();
+        String traceparent = Traces.traceparent();
 
         traced(traceparent).body("hello").when().post("/v1/invoke/echo")
                 .then().statusCode(200).header("traceresponse", equalTo(traceparent));
@@ -92,7 +91,7 @@ class TraceContextIT {
 
     @Test
     void theServingAppsOwnTraceContextComesBackInTraceresponse() {
-        String traceparent = traceparent();
+        String traceparent = Traces.traceparent();
 
         Response response = traced(traceparent).body("hello").when().post("/v1/invoke/traced");
 
@@ -104,7 +103,7 @@ class TraceContextIT {
     @Test
     void aMalformedTraceparentIsDroppedAndTheCallStillSucceeds() {
         for (String malformed : new String[] {"00-not-a-trace-01", "00-" + "0".repeat(32) + "-00f067aa0ba902b7-01",
-                traceparent().toUpperCase()}) {
+                Traces.traceparent().toUpperCase()}) {
             Response response = given().baseUri(caller.url()).contentType("text/plain")
                     .header("traceparent", malformed).header("tracestate", TRACESTATE).header("baggage", BAGGAGE)
                     .body("hello").when().post("/v1/invoke/echo");
@@ -120,7 +119,7 @@ class TraceContextIT {
 
     @Test
     void aOneWayMessageCarriesTheTraceContext() {
-        String traceparent = traceparent();
+        String traceparent = Traces.traceparent();
 
         Response response = traced(traceparent).body("event").when().post("/v1/invoke/notify");
 
@@ -134,7 +133,7 @@ class TraceContextIT {
 
     @Test
     void anAsynchronousCallsResultAndCallbackCarryTheRepliesTraceContext() {
-        String traceparent = traceparent();
+        String traceparent = Traces.traceparent();
 
         Response accepted = traced(traceparent).header("Prefer", "respond-async").header("Mep-Callback", "/done")
                 .body("later").when().post("/v1/invoke/traced");
@@ -155,7 +154,7 @@ class TraceContextIT {
 
     @Test
     void aDeferredReplyCarriesTheRequestsTraceContext() {
-        String traceparent = traceparent();
+        String traceparent = Traces.traceparent();
 
         Response response = traced(traceparent).body("deferred").when().post("/v1/invoke/echo-later");
 
@@ -168,20 +167,8 @@ class TraceContextIT {
                 .header("traceparent", traceparent).header("tracestate", TRACESTATE).header("baggage", BAGGAGE);
     }
 
-    /** The serving app's request of the call this response answers (a one-way message may arrive after its 202). */
     private static TestApp.Received servedRequest(Response response) {
-        String id = response.header("Mep-Correlation-Id");
-        assertThat(id).isNotBlank();
-        return Awaitility.await("the serving app's request").atMost(Duration.ofSeconds(10))
-                .until(() -> servingApp.receivedWith("Mep-Correlation-Id", id), Optional::isPresent).orElseThrow();
-    }
-
-    /** A sampled traceparent with a random trace id and parent id. */
-    private static String traceparent() {
-        byte[] ids = new byte[24];
-        ThreadLocalRandom.current().nextBytes(ids);
-        String hex = HexFormat.of().formatHex(ids);
-        return "00-" + hex.substring(0, 32) + "-" + hex.substring(32) + "-01";
+        return Traces.servedRequest(servingApp, response);
     }
 
     private static String withParent(String traceparent, String parentId) {

@@ -6,6 +6,7 @@ import io.mepsidecar.testing.OtlpReceiver;
 import io.mepsidecar.testing.OtlpReceiver.ExportedSpan;
 import io.mepsidecar.testing.SidecarProcess;
 import io.mepsidecar.testing.TestApp;
+import io.mepsidecar.testing.Traces;
 import io.restassured.response.Response;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -14,11 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,7 +79,7 @@ class TraceSpansIT {
 
     @Test
     void aRequestReplyCallIsTracedThroughBothSidecarsSpans() {
-        String traceparent = traceparent();
+        String traceparent = Traces.traceparent();
         String traceId = traceparent.substring(3, 35);
         String appSpanId = traceparent.substring(36, 52);
 
@@ -118,7 +116,7 @@ class TraceSpansIT {
 
     @Test
     void aOneWayMessageIsTracedToo() {
-        String traceparent = traceparent();
+        String traceparent = Traces.traceparent();
         String traceId = traceparent.substring(3, 35);
 
         Response response = traced(traceparent).body("event").when().post("/v1/invoke/notify");
@@ -163,19 +161,7 @@ class TraceSpansIT {
                 .header("traceparent", traceparent).header("tracestate", TRACESTATE).header("baggage", BAGGAGE);
     }
 
-    /** The serving app's request of the call this response answers (a one-way message may arrive after its 202). */
     private static TestApp.Received servedRequest(Response response) {
-        String id = response.header("Mep-Correlation-Id");
-        assertThat(id).isNotBlank();
-        return Awaitility.await("the serving app's request").atMost(Duration.ofSeconds(10))
-                .until(() -> servingApp.receivedWith("Mep-Correlation-Id", id), Optional::isPresent).orElseThrow();
-    }
-
-    /** A sampled traceparent with a random trace id and parent id. */
-    private static String traceparent() {
-        byte[] ids = new byte[24];
-        ThreadLocalRandom.current().nextBytes(ids);
-        String hex = HexFormat.of().formatHex(ids);
-        return "00-" + hex.substring(0, 32) + "-" + hex.substring(32) + "-01";
+        return Traces.servedRequest(servingApp, response);
     }
 }
