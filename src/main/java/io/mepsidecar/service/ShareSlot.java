@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
  * One request at a time, from the app's share group: a share consumer of its own that acquires one record per poll
  * ({@code share.acquire.mode=record_limit}), hands it to {@link RequestHandler}, and acknowledges it on its own when it
  * is finished: ACCEPT, REJECT (dead-lettered) or RELEASE (not finished: any consumer of the group gets it again, the
- * broker counting the delivery). While the app works on it, the record's acquisition lock is renewed every half lock.
+ * broker counting the delivery). While the app works on it, the record's acquisition lock is renewed
+ * ({@link #renewalInterval}).
  * A share consumer cannot fetch again before its records are acknowledged, so each in-flight request has its own
  * slot: {@code mep.service.max-concurrency} slots, one thread each; only that thread touches its consumer.
  *
@@ -44,6 +45,10 @@ final class ShareSlot implements Runnable {
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration APP_WAIT = Duration.ofMillis(200);
     private static final int DEFAULT_LOCK_MS = 30_000;
+    /** What renewals keep of a lock under twice this long: a stall of the sidecar or broker this long is survived. */
+    static final Duration RENEWAL_MARGIN = Duration.ofSeconds(5);
+    /** Renewals of short locks are at most this frequent (or twice a lock, if that is shorter still). */
+    static final Duration MIN_RENEWAL_INTERVAL = Duration.ofSeconds(1);
 
     private final int index;
     private final ShareRequestListener owner;
@@ -133,11 +138,12 @@ final class ShareSlot implements Runnable {
                 member = true;
                 backoff = ConsumerLoop.FIRST_BACKOFF;
                 lastRefusal = "";
+                long received = System.nanoTime(); // the lock runs from before this: renewals count from here
                 for (ConsumerRecord<String, byte[]> record : records) {
                     if (drainDeadline == null && running) {
                         serving = true;
                         try {
-                            serve(record);
+                            serve(record, received);
                         } finally {
                             serving = false;
                         }
@@ -184,8 +190,12 @@ final class ShareSlot implements Runnable {
         drained.complete(null);
     }
 
-    /** Serves one record on this thread, renewing its lock while the app works, then acknowledges it. */
-    private void serve(ConsumerRecord<String, byte[]> record) {
+    /**
+     * Serves one record on this thread, renewing its lock while the app works, then acknowledges it.
+     *
+     * @param received when the poll that brought the record returned ({@link System#nanoTime()})
+     */
+    private void serve(ConsumerRecord<String, byte[]> record, long received) {
         ServedOperation operation = owner.served.byTopic(record.topic()).orElseThrow();
         Lease lease = new Lease(record);
         CompletableFuture<Disposition> handled;
@@ -196,9 +206,9 @@ final class ShareSlot implements Runnable {
                     record.offset());
             handled = CompletableFuture.completedFuture(Disposition.UNFINISHED);
         }
-        long renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(
-                Math.max(1_000, consumer.acquisitionLockTimeoutMs().orElse(DEFAULT_LOCK_MS) / 2));
-        long nextRenew = System.nanoTime() + renewEveryNanos;
+        long renewEveryNanos = renewalInterval(
+                Duration.ofMillis(consumer.acquisitionLockTimeoutMs().orElse(DEFAULT_LOCK_MS))).toNanos();
+        long nextRenew = received + renewEveryNanos;
         while (!handled.isDone() && running) {
             Instant deadline = drainDeadline;
             long wait = TimeUnit.NANOSECONDS.toMillis(nextRenew - System.nanoTime());
@@ -223,8 +233,8 @@ final class ShareSlot implements Runnable {
             }
             if (!handled.isDone() && running && System.nanoTime() - nextRenew >= 0
                     && (drainDeadline == null || Instant.now().isBefore(drainDeadline))) {
+                nextRenew = System.nanoTime() + renewEveryNanos; // from the RENEW's sending, not its answer
                 renew(record);
-                nextRenew = System.nanoTime() + renewEveryNanos;
             }
         }
         lease.end();
@@ -267,6 +277,21 @@ final class ShareSlot implements Runnable {
             Thread.currentThread().interrupt();
             return Disposition.UNFINISHED;
         }
+    }
+
+    /**
+     * How often the lock of a record in hand is renewed: every half lock, but a lock under twice
+     * {@link #RENEWAL_MARGIN} is renewed when that margin of it is left (at most once per
+     * {@link #MIN_RENEWAL_INTERVAL}, or twice per lock if that is shorter). With the broker's default 30 s lock that is
+     * every 15 s; with a 3 s lock, every second, so a renewal may come two seconds late (a garbage collection, a
+     * starved CPU) before the broker gives the record to another consumer while the app still works on it.
+     */
+    static Duration renewalInterval(Duration lock) {
+        Duration half = lock.dividedBy(2);
+        Duration keepingMargin = lock.minus(RENEWAL_MARGIN);
+        Duration shortest = half.compareTo(MIN_RENEWAL_INTERVAL) < 0 ? half : MIN_RENEWAL_INTERVAL;
+        Duration wanted = half.compareTo(keepingMargin) < 0 ? half : keepingMargin;
+        return wanted.compareTo(shortest) > 0 ? wanted : shortest;
     }
 
     /**
