@@ -42,7 +42,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -75,8 +74,6 @@ public class ReplyListener extends ConsumerLoop {
     /** The least time between two partitions added to the reply topic by this replica. */
     private static final Duration GROWTH_PAUSE = Duration.ofSeconds(30);
 
-    private static final String CORRELATION_HEADERS = Arrays.stream(Dialect.values())
-            .map(Dialect::correlationHeader).collect(Collectors.joining(", "));
 
     /** One warning a minute per reason a reply was dropped for. */
     private final Map<InvalidReplyReason, LogThrottle> warnings = new ConcurrentHashMap<>();
@@ -285,7 +282,7 @@ public class ReplyListener extends ConsumerLoop {
     private Optional<CompletableFuture<Void>> accept(ConsumerRecord<String, byte[]> record) {
         Optional<WireCorrelation> correlation = WireCorrelation.read(record.headers());
         if (correlation.isEmpty()) {
-            LOG.warnf("dropped a reply without a usable correlation id (%s) at %s-%d@%d", CORRELATION_HEADERS,
+            LOG.warnf("dropped a reply without a usable correlation id (%s) at %s-%d@%d", Dialect.CORRELATION_HEADERS,
                     record.topic(), record.partition(), record.offset());
             metrics.unmatchedReply(operationOf(record));
             return Optional.empty();

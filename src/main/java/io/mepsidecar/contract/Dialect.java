@@ -22,6 +22,10 @@ public enum Dialect {
     /** The dialect of operations that name none. */
     public static final Dialect DEFAULT = CLOUDEVENTS;
 
+    /** The correlation headers of all dialects, for messages about a record that has none of them. */
+    public static final String CORRELATION_HEADERS = Arrays.stream(values()).map(Dialect::correlationHeader)
+            .collect(Collectors.joining(", "));
+
     private final String wireName;
     private final String correlationHeader;
     private final String replyTopicHeader;

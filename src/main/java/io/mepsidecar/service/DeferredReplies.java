@@ -2,6 +2,7 @@ package io.mepsidecar.service;
 
 import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.SidecarException;
 import io.mepsidecar.kafka.PublishFailures;
@@ -123,12 +124,14 @@ public class DeferredReplies {
 
     /**
      * Publishes the app's late reply. Completes normally when it is published (or was already, identically);
-     * fails with a problem for an unknown, expired or conflicting reply.
+     * fails with a problem for an unknown, expired or conflicting reply. The trace context the app gave with it (null
+     * or empty: none) goes on the reply record, else the request's; it is not part of what makes a reply the same.
      */
-    public CompletableFuture<Void> complete(String correlationId, int status, String contentType, byte[] body) {
+    public CompletableFuture<Void> complete(String correlationId, int status, String contentType, byte[] body,
+            TraceContext trace) {
         Deferred entry = deferred.get(correlationId);
         if (entry == null) {
-            return completeFromState(correlationId, status, contentType, body);
+            return completeFromState(correlationId, status, contentType, body, trace);
         }
         if (entry.request.isExpired(Instant.now())) {
             throw new SidecarException(ProblemType.REPLY_EXPIRED, "the caller of " + correlationId
@@ -149,7 +152,8 @@ public class DeferredReplies {
                     + " was already given", correlationId);
         }
         Duration appTime = Duration.ofNanos(System.nanoTime() - entry.deliveredNanos);
-        AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, appTime);
+        AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, appTime,
+                trace);
         CompletableFuture.allOf(replyPublisher.publish(entry.operation, entry.request, reply),
                 servedRequests.replied(entry.request, reply, digest(status, contentType, body))
                         .exceptionally(error -> null)).whenComplete((metadata, error) -> {
@@ -170,7 +174,7 @@ public class DeferredReplies {
      * restart) delivered it, and the state topic says where its reply goes.
      */
     private CompletableFuture<Void> completeFromState(String correlationId, int status, String contentType,
-            byte[] body) {
+            byte[] body, TraceContext trace) {
         ServedRequests.Entry entry = servedRequests.find(correlationId).orElseThrow(() -> new SidecarException(
                 ProblemType.UNKNOWN_REPLY, "no request " + correlationId + " waits for a reply from this app",
                 correlationId));
@@ -193,7 +197,7 @@ public class DeferredReplies {
         Operation operation = contract.find(waiting.operation()).orElseThrow(() -> new SidecarException(
                 ProblemType.UNKNOWN_REPLY, "request " + correlationId + " is of operation '" + waiting.operation()
                 + "', which is not in the contract", correlationId));
-        AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, null);
+        AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, null, trace);
         return CompletableFuture.allOf(replyPublisher.publish(operation, waiting.request(), reply),
                 servedRequests.replied(waiting.request(), reply, digest).exceptionally(error -> null))
                 .exceptionally(error -> {

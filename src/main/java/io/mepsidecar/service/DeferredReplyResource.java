@@ -1,6 +1,7 @@
 package io.mepsidecar.service;
 
 import io.mepsidecar.contract.AppHeaders;
+import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.error.ProblemType;
 import io.mepsidecar.error.ReplyIds;
 import io.mepsidecar.error.SidecarException;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -18,7 +20,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The serving app's late answer to a request it accepted with 202: {@code PUT /v1/replies/{id}} with the reply as
- * body and {@code Content-Type}, and its status in {@code Mep-Status} (default 200).
+ * body and {@code Content-Type}, and its status in {@code Mep-Status} (default 200). A {@code traceparent} (with
+ * {@code tracestate}, {@code baggage}) on the PUT goes on the reply record, as it does on a synchronous answer; without
+ * one the request's goes.
  */
 @Path("/v1/replies")
 public class DeferredReplyResource {
@@ -34,9 +38,10 @@ public class DeferredReplyResource {
     @Consumes(MediaType.WILDCARD)
     public CompletionStage<Response> reply(@PathParam("id") String id,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(STATUS) String status, byte[] body) {
+            @HeaderParam(STATUS) String status, @Context HttpHeaders headers, byte[] body) {
         ReplyIds.require(id);
-        return deferredReplies.complete(id, status(status, id), contentType, body == null ? new byte[0] : body)
+        return deferredReplies.complete(id, status(status, id), contentType, body == null ? new byte[0] : body,
+                TraceContext.fromHttp(headers::getRequestHeader))
                 .thenApply(done -> Response.noContent().header(AppHeaders.CORRELATION_ID, id).build());
     }
 

@@ -21,10 +21,8 @@ import org.apache.kafka.common.header.Headers;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Reads a request record into what the app gets, or into the reason it cannot be served. Every header that becomes
@@ -98,8 +96,7 @@ public class RequestDecoder {
                     + ", 16 bytes, or up to " + CorrelationIds.MAX_LENGTH / 2 + " bytes)");
         }
         if (operation.expectsReply() || operation.dialect() == Dialect.CLOUDEVENTS) {
-            throw undecodable("no correlation header (" + Arrays.stream(Dialect.values())
-                    .map(Dialect::correlationHeader).collect(Collectors.joining(", ")) + ")");
+            throw undecodable("no correlation header (" + Dialect.CORRELATION_HEADERS + ")");
         }
         String id = record.partition() + "@" + record.offset() + "-" + record.topic();
         return WireCorrelation.of(operation.dialect(),

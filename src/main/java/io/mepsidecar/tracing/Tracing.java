@@ -4,7 +4,6 @@ import io.mepsidecar.config.SidecarConfig;
 import io.mepsidecar.config.SidecarIdentity;
 import io.mepsidecar.contract.TraceContext;
 import io.mepsidecar.lifecycle.ShutdownOrder;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
@@ -16,6 +15,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +30,7 @@ public class Tracing {
 
     private static final Logger LOG = Logger.getLogger(Tracing.class);
     private static final String INSTRUMENTATION = "io.mepsidecar";
-    private static final long SHUTDOWN_SECONDS = 10;
+    private static final Duration SHUTDOWN = Duration.ofSeconds(10);
 
     @Inject
     SidecarConfig config;
@@ -70,11 +70,16 @@ public class Tracing {
     }
 
     void stop(@Observes @Priority(ShutdownOrder.TRACING) ShutdownEvent event) {
-        if (provider != null) {
-            CompletableResultCode done = provider.shutdown().join(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
-            if (!done.isSuccess()) {
-                LOG.warnf("the last spans were not all exported within %d s", SHUTDOWN_SECONDS);
-            }
+        if (provider != null && !shutDown(provider, SHUTDOWN)) {
+            LOG.warnf("the last spans were not all exported within %s", SHUTDOWN);
         }
+    }
+
+    /**
+     * Exports what {@code provider} still holds and stops it, waiting at most {@code bound}: a collector that is down
+     * (the exporter tries again with backoff) holds up the sidecar's stop no longer. False when not all was exported.
+     */
+    static boolean shutDown(SdkTracerProvider provider, Duration bound) {
+        return provider.shutdown().join(bound.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
     }
 }

@@ -41,14 +41,15 @@ class TraceContextIT {
     @BeforeAll
     static void startTopology() {
         broker = EmbeddedKafkaBroker.start();
-        broker.createTopics(1, "trace.echo", "trace.traced", "trace.echo-later", "trace.notify", "frontend.replies");
+        broker.createTopics(1, "trace.echo", "trace.traced", "trace.echo-later", "trace.traced-later", "trace.notify",
+                "frontend.replies");
         servingApp = TestApp.start();
         callingApp = TestApp.start();
         // both sidecars start at once: the topology is up in the time of the slower one
         CompletableFuture<SidecarProcess> serving = CompletableFuture.supplyAsync(() ->
                 SidecarProcess.builder("quote-service")
                         .bootstrapServers(broker.bootstrapServers()).contract(CONTRACT)
-                        .appUrl(servingApp.url()).serves("echo,traced,echo-later,notify")
+                        .appUrl(servingApp.url()).serves("echo,traced,echo-later,traced-later,notify")
                         .start());
         CompletableFuture<SidecarProcess> calling = CompletableFuture.supplyAsync(() ->
                 SidecarProcess.builder("frontend")
@@ -159,6 +160,17 @@ class TraceContextIT {
         Response response = traced(traceparent).body("deferred").when().post("/v1/invoke/echo-later");
 
         response.then().statusCode(200).body(equalTo("deferred")).header("traceresponse", equalTo(traceparent));
+        assertThat(servedRequest(response).header("traceparent")).isEqualTo(traceparent);
+    }
+
+    @Test
+    void aDeferredReplyPutWithTraceContextCarriesTheApps() {
+        String traceparent = Traces.traceparent();
+
+        Response response = traced(traceparent).body("deferred").when().post("/v1/invoke/traced-later");
+
+        response.then().statusCode(200).body(equalTo("deferred"))
+                .header("traceresponse", equalTo(withParent(traceparent, TestApp.APP_SPAN_ID)));
         assertThat(servedRequest(response).header("traceparent")).isEqualTo(traceparent);
     }
 

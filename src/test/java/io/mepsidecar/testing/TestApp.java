@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (a duplex callback contract), then echoes;</li>
  * <li>{@code /traced}: echoes, answering with its own W3C trace context: a {@code traceparent} of the request's
  * trace id and parent id {@link #APP_SPAN_ID}, and {@code tracestate} {@link #APP_TRACESTATE};</li>
+ * <li>{@code /traced-later}: as {@code /echo-later}, the PUT carrying the app's own trace context as {@code /traced}
+ * answers with;</li>
  * <li>{@code /health}: 200, or 503 after {@link #healthy(boolean) healthy(false)};</li>
  * <li>{@code /work} and {@code /stuck-event}: works for the number of milliseconds the body starts with (default 20;
  * a word after a space, such as a call's own token, is left alone), then
@@ -182,18 +185,17 @@ public final class TestApp implements AutoCloseable {
                     respond(exchange, 200, exchange.getRequestHeaders().getFirst("Content-Type"), body);
                     break;
                 case "/echo-later":
+                case "/traced-later":
                     String correlationId = exchange.getRequestHeaders().getFirst("Mep-Correlation-Id");
                     String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+                    Map<String, String> trace = path.equals("/traced-later")
+                            ? ownTrace(exchange.getRequestHeaders().getFirst("traceparent")) : Map.of();
                     respond(exchange, 202, null, new byte[0]);
-                    executor.execute(() -> put(correlationId, contentType, body));
+                    executor.execute(() -> put(correlationId, contentType, body, trace));
                     break;
                 case "/traced":
-                    String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
-                    if (traceparent != null && traceparent.length() == 55) {
-                        exchange.getResponseHeaders().add("traceparent",
-                                traceparent.substring(0, 36) + APP_SPAN_ID + traceparent.substring(52));
-                        exchange.getResponseHeaders().add("tracestate", APP_TRACESTATE);
-                    }
+                    ownTrace(exchange.getRequestHeaders().getFirst("traceparent"))
+                            .forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
                     respond(exchange, 200, exchange.getRequestHeaders().getFirst("Content-Type"), body);
                     break;
                 case "/health":
@@ -236,11 +238,25 @@ public final class TestApp implements AutoCloseable {
         }
     }
 
+    /**
+     * The app's own trace context for a request that carried {@code traceparent}: the same trace, parent
+     * {@link #APP_SPAN_ID}, tracestate {@link #APP_TRACESTATE}. Empty without one.
+     */
+    private static Map<String, String> ownTrace(String traceparent) {
+        if (traceparent == null || traceparent.length() != 55) {
+            return Map.of();
+        }
+        return Map.of("traceparent", traceparent.substring(0, 36) + APP_SPAN_ID + traceparent.substring(52),
+                "tracestate", APP_TRACESTATE);
+    }
+
     /** PUTs the reply of an asynchronously served request to the sidecar, as an async app does. */
-    private void put(String correlationId, String contentType, byte[] body) {
-        send(HttpRequest.newBuilder(URI.create(sidecarUrl + "/v1/replies/" + correlationId))
+    private void put(String correlationId, String contentType, byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sidecarUrl + "/v1/replies/" + correlationId))
                 .header("Content-Type", contentType == null ? "application/octet-stream" : contentType)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        send(request.build());
     }
 
     private int invoke(String operation, String contentType, byte[] body) {
