@@ -2,6 +2,8 @@ package io.mepsidecar.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mepsidecar.testing.OtlpReceiver.ExportedSpan;
+import io.mepsidecar.testing.Traces;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,22 +15,27 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The image as built by {@code ./mvnw -Pimage package}: its configuration (entrypoint, user, ports), and the image run
- * with runc as a pod runs it (read-only root, a tmpfs at /tmp, the contract mounted, user 65532) against a real broker.
- * Broker and container share one network namespace made for the test, so the sidecar reaches the broker on
- * 127.0.0.1; {@link PodNetworkIT} puts them in pods of their own.
+ * with runc as a pod runs it (read-only root, a tmpfs at /tmp, the contract mounted, user 65532) against a real broker,
+ * with its spans on: it exports them to a stand-in collector ({@link NamespacedOtlpReceiver}), which proves that the
+ * image's JRE has what the OTLP exporter needs. Broker, collector and container share one network namespace made for
+ * the test, so the sidecar reaches both on 127.0.0.1; {@link PodNetworkIT} puts them in pods of their own.
  */
 class ImageIT {
 
     private static final Path CONTRACT = Path.of("src/test/resources/image-contract.yaml");
     private static final String READY_URL = "http://127.0.0.1:9000/q/health/ready";
+    private static final String OTLP_PORT = "4318";
 
     private static NetworkNamespace pod;
     private static Process broker;
+    private static Process collector;
+    private static Path collectorLog;
     private static RuncContainer sidecar;
 
     @BeforeAll
@@ -38,10 +45,15 @@ class ImageIT {
         Path brokerLog = ImageUnderTest.workDirectory().resolve(pod.name() + "-broker.log");
         broker = pod.startJava(brokerLog, NamespacedBroker.class.getName(), "127.0.0.1", "9092",
                 "image.quote", "image-it.replies");
+        collectorLog = ImageUnderTest.workDirectory().resolve(pod.name() + "-otlp.log");
+        collector = pod.startJava(collectorLog, NamespacedOtlpReceiver.class.getName(), OTLP_PORT);
         Commands.awaitOutput(broker, brokerLog, NamespacedBroker.READY, Duration.ofSeconds(60));
+        Commands.awaitOutput(collector, collectorLog, NamespacedOtlpReceiver.READY, Duration.ofSeconds(30));
         sidecar = RuncContainer.builder("mep-image").networkNamespace(pod.path()).contract(CONTRACT)
                 .env("MEP_APP_NAME", "image-it")
                 .env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+                .env("MEP_TRACING_OTLP_ENDPOINT", "http://127.0.0.1:" + OTLP_PORT + "/v1/traces")
+                .env("MEP_TRACING_EXPORT_DELAY", "200ms")
                 .start();
     }
 
@@ -50,6 +62,7 @@ class ImageIT {
         if (sidecar != null) {
             sidecar.close();
         }
+        Commands.stop(collector);
         Commands.stop(broker);
         if (pod != null) {
             pod.close();
@@ -79,19 +92,36 @@ class ImageIT {
 
     @Test
     void becomesReadyAgainstARealBrokerAsUser65532() throws Exception {
-        // busybox wget inside the container, as the injector's postStart hook asks
-        Awaitility.await("sidecar container ready; log " + sidecar.log()).atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    assertThat(sidecar.status()).as("container status; output: %s", sidecar.output())
-                            .isEqualTo("running");
-                    return sidecar.exec("/bin/wget", "-q", "-O", "-", READY_URL).ok();
-                });
+        awaitReady();
 
         String status = Files.readString(Path.of("/proc", Long.toString(sidecar.pid()), "status"));
         assertThat(status).containsPattern("(?m)^Uid:\\s+65532\\s+65532\\s+65532\\s+65532$")
                 .containsPattern("(?m)^Gid:\\s+65532\\s+65532\\s+65532\\s+65532$");
         assertThat(sidecar.exec("/bin/wget", "-q", "-O", "-", READY_URL).output()).contains("\"UP\"");
+    }
+
+    @Test
+    void exportsTheSpanOfACallToTheCollector() {
+        awaitReady();
+        String traceparent = Traces.traceparent();
+        String traceId = traceparent.substring(3, 35);
+
+        // nothing serves quote here: the call ends in a reply timeout, after its request was published
+        Commands.Result call = Commands.run(pod.exec("curl", "-sS", "--max-time", "15", "-o", "/dev/null",
+                "-w", "%{http_code}", "-H", "Content-Type: application/json", "-H", "traceparent: " + traceparent,
+                "-H", "Mep-Timeout: 500ms", "--data", "{\"symbol\":\"ACME\"}",
+                "http://127.0.0.1:7070/v1/invoke/quote"));
+        assertThat(call.output()).as("curl: %s", call.output()).isEqualTo("504");
+
+        ExportedSpan send = Awaitility.await("the sidecar's span in " + collectorLog + "; sidecar log " + sidecar.log())
+                .atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> NamespacedOtlpReceiver.spansIn(collectorLog).stream()
+                        .filter(span -> span.traceId().equals(traceId)).findFirst(), Optional::isPresent)
+                .orElseThrow();
+        assertThat(send.name()).isEqualTo("send image.quote");
+        assertThat(send.kind()).isEqualTo(ExportedSpan.PRODUCER);
+        assertThat(send.parentSpanId()).as("a child of the calling app's span")
+                .isEqualTo(traceparent.substring(36, 52));
     }
 
     @Test
@@ -136,5 +166,16 @@ class ImageIT {
         Commands.Result root = sidecar.exec("/bin/sh", "-c", "echo x > /deployments/probe");
         assertThat(root.ok()).as("write to the read-only root").isFalse();
         assertThat(root.output()).containsIgnoringCase("read-only");
+    }
+
+    /** Waits until the sidecar is ready, asked by busybox wget inside the container as the postStart hook asks. */
+    private static void awaitReady() {
+        Awaitility.await("sidecar container ready; log " + sidecar.log()).atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    assertThat(sidecar.status()).as("container status; output: %s", sidecar.output())
+                            .isEqualTo("running");
+                    return sidecar.exec("/bin/wget", "-q", "-O", "-", READY_URL).ok();
+                });
     }
 }

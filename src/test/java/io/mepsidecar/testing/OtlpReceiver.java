@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * A stand-in for an OpenTelemetry collector on 127.0.0.1: takes OTLP/HTTP protobuf exports at {@code /v1/traces},
@@ -36,14 +37,27 @@ public final class OtlpReceiver implements AutoCloseable {
         this.server = server;
     }
 
+    /** A receiver on a free port of 127.0.0.1. */
     public static OtlpReceiver start() {
+        return start(0, span -> {
+        });
+    }
+
+    /**
+     * A receiver on 127.0.0.1:{@code port} (0: a free one) that also hands each span of an export to {@code onSpan},
+     * on the server's thread, before it answers the export.
+     */
+    public static OtlpReceiver start(int port, Consumer<ExportedSpan> onSpan) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
             OtlpReceiver receiver = new OtlpReceiver(server);
             server.createContext("/v1/traces", exchange -> {
+                byte[] body;
                 try (InputStream in = exchange.getRequestBody()) {
-                    receiver.bodies.add(in.readAllBytes());
+                    body = in.readAllBytes();
                 }
+                receiver.bodies.add(body);
+                decode(body).forEach(onSpan);
                 exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
                 exchange.sendResponseHeaders(200, -1);
                 exchange.close();
@@ -68,24 +82,27 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** Every span exported so far. */
     public List<ExportedSpan> spans() {
-        List<ExportedSpan> spans = new ArrayList<>();
-        for (byte[] body : bodies) {
-            // ExportTraceServiceRequest.resource_spans(1) > ResourceSpans.scope_spans(2) > ScopeSpans.spans(2)
-            for (Protobuf resourceSpans : new Protobuf(body).messages(1)) {
-                for (Protobuf scopeSpans : resourceSpans.messages(2)) {
-                    for (Protobuf span : scopeSpans.messages(2)) {
-                        spans.add(new ExportedSpan(span.hex(1), span.hex(2), span.hex(4), span.text(5),
-                                (int) span.varint(6)));
-                    }
-                }
-            }
-        }
-        return spans;
+        return bodies.stream().flatMap(body -> decode(body).stream()).toList();
     }
 
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    /** The spans of one export (an ExportTraceServiceRequest). */
+    private static List<ExportedSpan> decode(byte[] body) {
+        List<ExportedSpan> spans = new ArrayList<>();
+        // ExportTraceServiceRequest.resource_spans(1) > ResourceSpans.scope_spans(2) > ScopeSpans.spans(2)
+        for (Protobuf resourceSpans : new Protobuf(body).messages(1)) {
+            for (Protobuf scopeSpans : resourceSpans.messages(2)) {
+                for (Protobuf span : scopeSpans.messages(2)) {
+                    spans.add(new ExportedSpan(span.hex(1), span.hex(2), span.hex(4), span.text(5),
+                            (int) span.varint(6)));
+                }
+            }
+        }
+        return spans;
     }
 
     private static int indexOf(byte[] body, byte[] wanted) {

@@ -1,0 +1,54 @@
+package io.mepsidecar.image;
+
+import io.mepsidecar.testing.OtlpReceiver;
+import io.mepsidecar.testing.OtlpReceiver.ExportedSpan;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A stand-in OTLP/HTTP collector as a JVM of its own, for a network namespace: {@code NamespacedOtlpReceiver PORT}
+ * takes exports at {@code http://127.0.0.1:PORT/v1/traces} ({@link OtlpReceiver}), prints {@link #READY}, then one
+ * line per span it receives ({@link #spansIn} reads them back), and runs until it is killed.
+ */
+public final class NamespacedOtlpReceiver {
+
+    static final String READY = "otlp receiver ready";
+    private static final String SPAN = "span ";
+
+    private NamespacedOtlpReceiver() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        OtlpReceiver receiver = OtlpReceiver.start(Integer.parseInt(args[0]), span -> System.out.println(line(span)));
+        Runtime.getRuntime().addShutdownHook(new Thread(receiver::close));
+        System.out.println(READY + " on " + receiver.endpoint());
+        new CountDownLatch(1).await();
+    }
+
+    /** The spans the receiver writing {@code log} printed so far. */
+    static List<ExportedSpan> spansIn(Path log) {
+        try {
+            return Files.readAllLines(log).stream().filter(line -> line.startsWith(SPAN))
+                    .map(NamespacedOtlpReceiver::span).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code span <trace id> <span id> <parent span id, or -> <kind> <name>}: the name last, it may hold spaces. */
+    private static String line(ExportedSpan span) {
+        String parent = span.parentSpanId().isEmpty() ? "-" : span.parentSpanId();
+        return SPAN + span.traceId() + " " + span.spanId() + " " + parent + " " + span.kind() + " " + span.name();
+    }
+
+    private static ExportedSpan span(String line) {
+        String[] fields = line.substring(SPAN.length()).split(" ", 5);
+        String parent = "-".equals(fields[2]) ? "" : fields[2];
+        return new ExportedSpan(fields[0], fields[1], parent, fields[4], Integer.parseInt(fields[3]));
+    }
+}
