@@ -95,6 +95,8 @@ tokenSecret: {{ .Values.sidecar.tokenSecret | quote }}
 kafka:
   bootstrapServers: {{ .Values.sidecar.kafka.bootstrapServers | quote }}
   envFromSecret: {{ .Values.sidecar.kafka.envFromSecret | quote }}
+tracing:
+  otlpEndpoint: {{ .Values.sidecar.tracing.otlpEndpoint | quote }}
 appPort: {{ .Values.sidecar.appPort }}
 logLevel: {{ .Values.sidecar.logLevel | quote }}
 shutdownGrace: {{ .Values.sidecar.shutdownGrace | quote }}

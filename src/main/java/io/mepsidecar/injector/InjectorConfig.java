@@ -13,12 +13,13 @@ import java.util.TreeMap;
  *
  * @param tokenSecret the Secret (keys {@code api-token}, {@code app-token}) of pods without a
  *     {@code mep-sidecar.io/token-secret} annotation; empty: no tokens
+ * @param tracing the sidecar's own spans
  * @param shutdownGrace as written (it becomes {@code MEP_SHUTDOWN_GRACE}); {@link #shutdownGraceDuration()} parsed
  * @param env extra environment of every sidecar, in file order
  */
 public record InjectorConfig(String image, String imagePullPolicy, boolean nativeSidecar, String contractConfigMap,
-        Optional<String> tokenSecret, Kafka kafka, int appPort, String logLevel, String shutdownGrace, int preStopSleepSeconds,
-        boolean prometheusAnnotations, Resources resources, Map<String, String> env) {
+        Optional<String> tokenSecret, Kafka kafka, Tracing tracing, int appPort, String logLevel, String shutdownGrace,
+        int preStopSleepSeconds, boolean prometheusAnnotations, Resources resources, Map<String, String> env) {
 
     public InjectorConfig {
         env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
@@ -30,6 +31,13 @@ public record InjectorConfig(String image, String imagePullPolicy, boolean nativ
 
     /** @param envFromSecret a Secret whose keys become env of the sidecar, when present */
     public record Kafka(String bootstrapServers, Optional<String> envFromSecret) {
+    }
+
+    /**
+     * @param otlpEndpoint the OTLP/HTTP traces URL ({@code MEP_TRACING_OTLP_ENDPOINT}) of pods without a
+     *     {@code mep-sidecar.io/otlp-endpoint} annotation; empty: no spans
+     */
+    public record Tracing(Optional<String> otlpEndpoint) {
     }
 
     /** Requests and limits by resource name ({@code cpu}, {@code memory}), as quantities. */

@@ -20,7 +20,7 @@ import java.util.function.Function;
 public final class InjectorConfigReader {
 
     private static final Set<String> TOP_KEYS = Set.of("image", "imagePullPolicy", "nativeSidecar", "contractConfigMap",
-            "tokenSecret", "kafka", "appPort", "logLevel", "shutdownGrace", "preStopSleepSeconds",
+            "tokenSecret", "kafka", "tracing", "appPort", "logLevel", "shutdownGrace", "preStopSleepSeconds",
             "prometheusAnnotations", "resources", "env");
     private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
 
@@ -37,6 +37,8 @@ public final class InjectorConfigReader {
         unknownKeys(root, TOP_KEYS, "");
         JsonNode kafka = root.path("kafka");
         unknownKeys(kafka, Set.of("bootstrapServers", "envFromSecret"), "kafka.");
+        JsonNode tracing = root.path("tracing");
+        unknownKeys(tracing, Set.of("otlpEndpoint"), "tracing.");
         String image = check(root, "image", null, ValueChecks::notBlank);
         String pullPolicy = check(root, "imagePullPolicy", "IfNotPresent", InjectorConfigReader::pullPolicy);
         Boolean nativeSidecar = check(root, "nativeSidecar", "true", ValueChecks::bool);
@@ -44,6 +46,7 @@ public final class InjectorConfigReader {
         String tokenSecret = check(root, "tokenSecret", "", InjectorConfigReader::optionalName);
         String bootstrapServers = check(kafka, "bootstrapServers", "kafka:9092", ValueChecks::notBlank);
         String envFromSecret = check(kafka, "envFromSecret", "", InjectorConfigReader::optionalName);
+        String otlpEndpoint = check(tracing, "otlpEndpoint", "", ValueChecks::optionalHttpUrl);
         Integer appPort = check(root, "appPort", "8080", ValueChecks::port);
         String logLevel = check(root, "logLevel", "INFO", ValueChecks::logLevel);
         String shutdownGrace = check(root, "shutdownGrace", "20s", InjectorConfigReader::duration);
@@ -56,6 +59,7 @@ public final class InjectorConfigReader {
         }
         return new InjectorConfig(image, pullPolicy, nativeSidecar, contractConfigMap, present(tokenSecret),
                 new InjectorConfig.Kafka(bootstrapServers, present(envFromSecret)),
+                new InjectorConfig.Tracing(present(otlpEndpoint)),
                 appPort, logLevel, shutdownGrace, preStopSleep, prometheus, resources, env);
     }
 

@@ -22,7 +22,7 @@ public final class SidecarAnnotations {
     private static final Set<String> NAMES = Set.of("inject", "status", "app-name", "serves", "calls", "token-secret",
             "app-port", "app-health-path", "max-concurrency", "consumption", "contract", "cpu-request", "cpu-limit",
             "memory-request", "memory-limit", "log-level", "shutdown-grace", "native-sidecar",
-            "kafka-bootstrap-servers");
+            "kafka-bootstrap-servers", "otlp-endpoint");
 
     private final Map<String, String> annotations;
     private final Map<String, String> labels;
@@ -58,6 +58,7 @@ public final class SidecarAnnotations {
         Optional<String> grace = value("shutdown-grace", ValueChecks::duration).map(ignored -> text("shutdown-grace"));
         Optional<Boolean> nativeSidecar = value("native-sidecar", ValueChecks::bool);
         Optional<String> bootstrap = value("kafka-bootstrap-servers", ValueChecks::notBlank);
+        Optional<String> otlpEndpoint = otlpEndpoint(config);
         if (!problems.isEmpty()) {
             throw new InvalidAnnotationException(problems);
         }
@@ -67,7 +68,7 @@ public final class SidecarAnnotations {
                 maxConcurrency, consumption, contract.orElse(config.contractConfigMap()), requests, limits,
                 logLevel.orElse(config.logLevel()), shutdownGrace, ValueChecks.duration(shutdownGrace),
                 nativeSidecar.orElse(config.nativeSidecar()) ? InjectionMode.NATIVE : InjectionMode.PLAIN,
-                bootstrap.orElse(config.kafka().bootstrapServers()), unknownAnnotations());
+                bootstrap.orElse(config.kafka().bootstrapServers()), otlpEndpoint, unknownAnnotations());
     }
 
     /** The annotation, else the label {@code app.kubernetes.io/name}, else the label {@code app}. */
@@ -75,6 +76,14 @@ public final class SidecarAnnotations {
         return optionalText("app-name")
                 .or(() -> nonBlank(labels.get("app.kubernetes.io/name")))
                 .or(() -> nonBlank(labels.get("app")));
+    }
+
+    /** The annotation when the pod has it (empty: no spans for this pod), else the config's endpoint. */
+    private Optional<String> otlpEndpoint(InjectorConfig config) {
+        if (!annotations.containsKey(PREFIX + "otlp-endpoint")) {
+            return config.tracing().otlpEndpoint();
+        }
+        return value("otlp-endpoint", ValueChecks::optionalHttpUrl).filter(url -> !url.isEmpty());
     }
 
     private Map<String, String> resources(Map<String, String> configured, String cpuName, String memoryName) {

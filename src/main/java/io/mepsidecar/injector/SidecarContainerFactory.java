@@ -20,7 +20,8 @@ public final class SidecarContainerFactory {
     public static final String APP_TOKEN_ENV = "MEP_APP_TOKEN";
     static final Set<String> INJECTED_ENV = Set.of("MEP_APP_NAME", "MEP_INSTANCE_ID", "MEP_CONTRACT", "MEP_APP_URL",
             "MEP_SERVES", "MEP_CALLS", "MEP_APP_HEALTH_PATH", "MEP_SERVICE_MAX_CONCURRENCY", "MEP_SERVICE_CONSUMPTION",
-            API_TOKEN_ENV, APP_TOKEN_ENV, "MEP_SHUTDOWN_GRACE", "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL");
+            API_TOKEN_ENV, APP_TOKEN_ENV, "MEP_SHUTDOWN_GRACE", "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL",
+            "MEP_TRACING_OTLP_ENDPOINT");
     /**
      * Settings the injected container depends on as the image has them: the API on 127.0.0.1 only, health and
      * metrics on port 9000 (probes, the {@code mep-metrics} port, Prometheus annotations).
@@ -97,6 +98,7 @@ public final class SidecarContainerFactory {
         add(env, "MEP_SHUTDOWN_GRACE", spec.shutdownGrace());
         add(env, "KAFKA_BOOTSTRAP_SERVERS", spec.bootstrapServers());
         add(env, "QUARKUS_LOG_LEVEL", spec.logLevel());
+        spec.otlpEndpoint().ifPresent(url -> add(env, "MEP_TRACING_OTLP_ENDPOINT", url));
         config.env().forEach((name, value) -> add(env, name, value));
         return env;
     }

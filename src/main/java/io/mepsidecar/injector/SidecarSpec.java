@@ -11,13 +11,16 @@ import java.util.Optional;
  *
  * @param calls operations the app may call ({@code MEP_CALLS}), names joined by commas; empty: the whole contract
  * @param tokenSecret the Secret with the keys {@code api-token} and {@code app-token}; empty: no tokens
+ * @param otlpEndpoint the OTLP/HTTP traces URL of the sidecar's spans ({@code MEP_TRACING_OTLP_ENDPOINT}); empty: no
+ *     spans
  * @param warnings about annotations that were ignored (unknown names under the prefix)
  */
 public record SidecarSpec(Optional<String> appName, Optional<String> serves, Optional<String> calls,
         Optional<String> tokenSecret, int appPort, Optional<String> appHealthPath,
         Optional<Integer> maxConcurrency, Optional<String> consumption, String contractConfigMap,
         Map<String, String> requests, Map<String, String> limits, String logLevel, String shutdownGrace,
-        Duration shutdownGraceDuration, InjectionMode mode, String bootstrapServers, List<String> warnings) {
+        Duration shutdownGraceDuration, InjectionMode mode, String bootstrapServers, Optional<String> otlpEndpoint,
+        List<String> warnings) {
 
     public SidecarSpec {
         requests = Map.copyOf(requests);

@@ -3,6 +3,8 @@ package io.mepsidecar.injector;
 import io.mepsidecar.contract.ContractException;
 import io.mepsidecar.contract.DurationParser;
 import io.mepsidecar.contract.Operation;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +130,26 @@ final class ValueChecks {
             throw new IllegalArgumentException("expected an environment variable name");
         }
         return text;
+    }
+
+    /**
+     * Empty, or an absolute {@code http} or {@code https} URL with a host: an endpoint the sidecar's OTLP/HTTP
+     * exporter can send to (the sidecar does not start with a URL of another scheme).
+     */
+    static String optionalHttpUrl(String text) {
+        if (text.isEmpty()) {
+            return text;
+        }
+        try {
+            URI uri = new URI(text);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return text;
+            }
+        } catch (URISyntaxException e) {
+            // reported below, with what is expected
+        }
+        throw new IllegalArgumentException("expected an http:// or https:// URL such as"
+                + " http://otel-collector.observability:4318/v1/traces");
     }
 
     static String notBlank(String text) {

@@ -19,6 +19,7 @@ class InjectorConfigReaderTest {
         assertThat(config.tokenSecret()).isEmpty();
         assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
         assertThat(config.kafka().envFromSecret()).isEmpty();
+        assertThat(config.tracing().otlpEndpoint()).as("no spans").isEmpty();
         assertThat(config.appPort()).isEqualTo(8080);
         assertThat(config.logLevel()).isEqualTo("INFO");
         assertThat(config.shutdownGraceDuration()).isEqualTo(Duration.ofSeconds(20));
@@ -55,6 +56,20 @@ class InjectorConfigReaderTest {
     }
 
     @Test
+    void readsTheOtlpEndpointAndRefusesOneTheSidecarCouldNotExportTo() {
+        assertThat(InjectorConfigReader.read("image: i\ntracing:\n  otlpEndpoint: http://otel-collector:4318/v1/traces\n")
+                .tracing().otlpEndpoint()).contains("http://otel-collector:4318/v1/traces");
+        assertThat(InjectorConfigReader.read("image: i\ntracing:\n  otlpEndpoint: \"\"\n").tracing().otlpEndpoint())
+                .isEmpty();
+        for (String bad : new String[] {"otel-collector:4318", "grpc://otel-collector:4317", "http://", "http://a b"}) {
+            assertThatThrownBy(() -> InjectorConfigReader.read("image: i\ntracing:\n  otlpEndpoint: \"" + bad + "\"\n"))
+                    .as(bad).hasMessageContaining("otlpEndpoint '" + bad + "': expected an http:// or https:// URL");
+        }
+        assertThatThrownBy(() -> InjectorConfigReader.read("image: i\ntracing:\n  endpoint: http://otel:4318/v1/traces\n"))
+                .hasMessageContaining("unknown key tracing.endpoint");
+    }
+
+    @Test
     void refusesTokenAndCallsEnvSinceTheInjectorSetsThemFromTheSecretAndAnnotation() {
         String yaml = "image: i\nenv:\n  MEP_API_TOKEN: secret\n  MEP_APP_TOKEN: secret\n  MEP_CALLS: get-quote\n";
 
@@ -66,10 +81,12 @@ class InjectorConfigReaderTest {
 
     @Test
     void refusesEnvThatTheInjectorSetsItself() {
-        String yaml = "image: i\nenv:\n  KAFKA_BOOTSTRAP_SERVERS: elsewhere:9092\n";
+        String yaml = "image: i\nenv:\n  KAFKA_BOOTSTRAP_SERVERS: elsewhere:9092\n"
+                + "  MEP_TRACING_OTLP_ENDPOINT: http://otel:4318/v1/traces\n";
 
         assertThatThrownBy(() -> InjectorConfigReader.read(yaml))
-                .hasMessageContaining("env.KAFKA_BOOTSTRAP_SERVERS: set by the injector itself");
+                .hasMessageContaining("env.KAFKA_BOOTSTRAP_SERVERS: set by the injector itself")
+                .hasMessageContaining("env.MEP_TRACING_OTLP_ENDPOINT: set by the injector itself");
     }
 
     @Test

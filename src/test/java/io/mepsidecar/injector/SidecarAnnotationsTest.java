@@ -11,6 +11,8 @@ class SidecarAnnotationsTest {
 
     private static final InjectorConfig NO_TOKENS = InjectorConfigReader.read("image: i\n");
     private static final InjectorConfig CHART_TOKENS = InjectorConfigReader.read("image: i\ntokenSecret: mep-tokens\n");
+    private static final InjectorConfig CHART_TRACING =
+            InjectorConfigReader.read("image: i\ntracing:\n  otlpEndpoint: http://otel-collector.observability:4318/v1/traces\n");
 
     @Test
     void tokenSecretAnnotationWinsOverTheChartWideDefault() throws InvalidAnnotationException {
@@ -43,6 +45,31 @@ class SidecarAnnotationsTest {
             assertThatThrownBy(() -> spec(Map.of("token-secret", bad), NO_TOKENS)).as(bad)
                     .isInstanceOf(InvalidAnnotationException.class)
                     .hasMessageContaining("mep-sidecar.io/token-secret");
+        }
+    }
+
+    @Test
+    void otlpEndpointAnnotationWinsOverTheChartWideOneAndEmptyTurnsSpansOff() throws InvalidAnnotationException {
+        assertThat(spec(Map.of(), NO_TOKENS).otlpEndpoint()).as("none configured").isEmpty();
+        assertThat(spec(Map.of(), CHART_TRACING).otlpEndpoint())
+                .contains("http://otel-collector.observability:4318/v1/traces");
+        assertThat(spec(Map.of("otlp-endpoint", " https://traces.example:4318/v1/traces "), CHART_TRACING).otlpEndpoint())
+                .contains("https://traces.example:4318/v1/traces");
+        assertThat(spec(Map.of("otlp-endpoint", "http://otel:4318/v1/traces"), NO_TOKENS).otlpEndpoint())
+                .contains("http://otel:4318/v1/traces");
+        assertThat(spec(Map.of("otlp-endpoint", ""), CHART_TRACING).otlpEndpoint()).as("off for this pod").isEmpty();
+        assertThat(spec(Map.of("otlp-endpoint", "http://otel:4318/v1/traces"), NO_TOKENS).warnings())
+                .as("a known annotation").isEmpty();
+    }
+
+    @Test
+    void otlpEndpointThatIsNoHttpUrlIsRefused() {
+        for (String bad : new String[] {"otel-collector:4318", "otel-collector.observability", "grpc://otel:4317",
+                "http://", "http:///v1/traces", "http://otel collector:4318"}) {
+            assertThatThrownBy(() -> spec(Map.of("otlp-endpoint", bad), CHART_TRACING)).as(bad)
+                    .isInstanceOf(InvalidAnnotationException.class)
+                    .hasMessageContaining("annotation mep-sidecar.io/otlp-endpoint has value '" + bad + "'")
+                    .hasMessageContaining("expected an http:// or https:// URL");
         }
     }
 

@@ -11,9 +11,11 @@ import io.mepsidecar.contract.Contract;
 import io.mepsidecar.contract.ContractParser;
 import io.mepsidecar.contract.MessageExchangePattern;
 import io.mepsidecar.contract.Operation;
+import io.mepsidecar.injector.InjectionDecision;
 import io.mepsidecar.injector.InjectorConfig;
 import io.mepsidecar.injector.InjectorConfigReader;
 import io.mepsidecar.injector.PodInjector;
+import io.mepsidecar.injector.SkipReason;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -308,6 +310,7 @@ class HelmChartTest {
                 "sidecar.shutdownGrace", "40s",
                 "sidecar.resources.limits.memory", "384Mi",
                 "sidecar.env.MEP_CALLER_MAX_IN_FLIGHT", "500",
+                "sidecar.tracing.otlpEndpoint", "http://otel-collector.observability:4318/v1/traces",
                 "image.tag", "1.2.3");
         JsonNode config = injectorConfig(Chart.render(values));
 
@@ -316,6 +319,8 @@ class HelmChartTest {
         assertThat(config.path("contractConfigMap").asText()).isEqualTo("mep-contract");
         assertThat(config.path("kafka").path("bootstrapServers").asText()).isEqualTo("my-cluster-kafka-bootstrap.kafka:9092");
         assertThat(config.path("kafka").path("envFromSecret").asText()).isEqualTo("kafka-credentials");
+        assertThat(config.path("tracing").path("otlpEndpoint").asText())
+                .isEqualTo("http://otel-collector.observability:4318/v1/traces");
         assertThat(config.path("tokenSecret").asText()).isEqualTo("mep-tokens");
         assertThat(config.path("appPort").isInt()).isTrue();
         assertThat(config.path("appPort").asInt()).isEqualTo(9090);
@@ -335,10 +340,12 @@ class HelmChartTest {
     @Test
     void injectorConfigHasExactlyTheKeysOfTheInterface() {
         assertThat(fieldNames(injectorConfig(defaults))).containsExactlyInAnyOrder("image", "imagePullPolicy",
-                "nativeSidecar", "contractConfigMap", "tokenSecret", "kafka", "appPort", "logLevel", "shutdownGrace",
-                "preStopSleepSeconds", "prometheusAnnotations", "resources", "env");
+                "nativeSidecar", "contractConfigMap", "tokenSecret", "kafka", "tracing", "appPort", "logLevel",
+                "shutdownGrace", "preStopSleepSeconds", "prometheusAnnotations", "resources", "env");
         assertThat(injectorConfig(defaults).path("env").isObject()).isTrue();
         assertThat(injectorConfig(defaults).path("tokenSecret").asText()).as("no tokens by default").isEmpty();
+        assertThat(injectorConfig(defaults).path("tracing").path("otlpEndpoint").asText()).as("no spans by default")
+                .isEmpty();
     }
 
     @Test
@@ -358,6 +365,58 @@ class HelmChartTest {
                 .containsExactly("mep-tokens/api-token", "mep-tokens/app-token");
         assertThat(patched.path("spec").path("containers").get(0).path("env"))
                 .extracting(env -> env.path("name").asText()).containsExactly("MEP_API_TOKEN", "MEP_APP_TOKEN");
+    }
+
+    @Test
+    void otlpEndpointOfTheChartReachesEveryInjectedSidecarUnlessThePodSaysOtherwise() {
+        String collector = "http://otel-collector.observability:4318/v1/traces";
+        String configYaml = Chart.render(Map.of("sidecar.tracing.otlpEndpoint", collector))
+                .get("ConfigMap", Chart.RELEASE + "-config").path("data").path("config.yaml").asText();
+        InjectorConfig config = InjectorConfigReader.read(configYaml);
+
+        assertThat(sidecarEnv(config, Map.of())).containsEntry("MEP_TRACING_OTLP_ENDPOINT", collector);
+        assertThat(sidecarEnv(config, Map.of("mep-sidecar.io/otlp-endpoint", "https://traces.example:4318/v1/traces")))
+                .containsEntry("MEP_TRACING_OTLP_ENDPOINT", "https://traces.example:4318/v1/traces");
+        assertThat(sidecarEnv(config, Map.of("mep-sidecar.io/otlp-endpoint", "")))
+                .as("an empty annotation turns spans off for the pod").doesNotContainKey("MEP_TRACING_OTLP_ENDPOINT")
+                .containsKey("KAFKA_BOOTSTRAP_SERVERS");
+    }
+
+    @Test
+    void noOtlpEndpointByDefaultSoNoSpans() {
+        InjectorConfig config = InjectorConfigReader.read(defaults.get("ConfigMap", Chart.RELEASE + "-config")
+                .path("data").path("config.yaml").asText());
+
+        assertThat(sidecarEnv(config, Map.of())).doesNotContainKey("MEP_TRACING_OTLP_ENDPOINT")
+                .containsKey("KAFKA_BOOTSTRAP_SERVERS");
+        assertThat(sidecarEnv(config, Map.of("mep-sidecar.io/otlp-endpoint", "http://otel:4318/v1/traces")))
+                .containsEntry("MEP_TRACING_OTLP_ENDPOINT", "http://otel:4318/v1/traces");
+    }
+
+    @Test
+    void podWithAnOtlpEndpointThatIsNoUrlIsNotInjectedLikeAnyInvalidAnnotation() {
+        InjectorConfig config = InjectorConfigReader.read(defaults.get("ConfigMap", Chart.RELEASE + "-config")
+                .path("data").path("config.yaml").asText());
+
+        InjectionDecision decision = new PodInjector(config)
+                .decide(annotatedPod(Map.of("mep-sidecar.io/otlp-endpoint", "otel-collector:4318")));
+
+        assertThat(decision.injected()).isFalse();
+        assertThat(decision.skipReason()).contains(SkipReason.INVALID_ANNOTATION);
+        assertThat(decision.warnings()).singleElement().asString()
+                .contains("mep-sidecar.io/otlp-endpoint has value 'otel-collector:4318'");
+    }
+
+    @Test
+    void schemaRejectsAnOtlpEndpointThatIsNoHttpUrl() {
+        for (String bad : List.of("otel-collector:4318", "grpc://otel-collector:4317", "http://", "http://otel collector")) {
+            assertThatThrownBy(() -> Chart.template(Map.of("sidecar.tracing.otlpEndpoint", bad))).as(bad)
+                    .hasMessageContaining("otlpEndpoint");
+        }
+        assertThatThrownBy(() -> Chart.template(Map.of("sidecar.tracing.endpoint", "http://otel:4318/v1/traces")))
+                .hasMessageContaining("endpoint");
+        assertThat(Chart.template(Map.of("sidecar.tracing.otlpEndpoint", "https://traces.example:4318/v1/traces")))
+                .contains("otlpEndpoint: \"https://traces.example:4318/v1/traces\"");
     }
 
     @Test
@@ -526,8 +585,8 @@ class HelmChartTest {
         for (String name : List.of("MEP_APP_NAME", "MEP_INSTANCE_ID", "MEP_CONTRACT", "MEP_APP_URL", "MEP_SERVES",
                 "MEP_CALLS", "MEP_APP_HEALTH_PATH", "MEP_SERVICE_MAX_CONCURRENCY", "MEP_SERVICE_CONSUMPTION",
                 "MEP_API_TOKEN", "MEP_APP_TOKEN", "MEP_SHUTDOWN_GRACE",
-                "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL", "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT",
-                "QUARKUS_MANAGEMENT_HOST", "QUARKUS_MANAGEMENT_PORT", "QUARKUS_MANAGEMENT_ENABLED")) {
+                "KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_LOG_LEVEL", "MEP_TRACING_OTLP_ENDPOINT", "QUARKUS_HTTP_HOST",
+                "QUARKUS_HTTP_PORT", "QUARKUS_MANAGEMENT_HOST", "QUARKUS_MANAGEMENT_PORT", "QUARKUS_MANAGEMENT_ENABLED")) {
             assertThatThrownBy(() -> Chart.template(Map.of("sidecar.env." + name, "x")))
                     .as(name).hasMessageContaining(name);
         }
@@ -585,6 +644,31 @@ class HelmChartTest {
                 .dryRun().clientOnly();
         values.forEach(install::set);
         return install.call().getOutput();
+    }
+
+    /** A pod of one app container with {@code mep-sidecar.io/inject: "true"}, an app name and these annotations. */
+    private static ObjectNode annotatedPod(Map<String, String> annotations) {
+        ObjectNode pod = new ObjectMapper().createObjectNode();
+        ObjectNode podAnnotations = pod.putObject("metadata").putObject("annotations")
+                .put("mep-sidecar.io/inject", "true").put("mep-sidecar.io/app-name", "quote-service");
+        annotations.forEach(podAnnotations::put);
+        pod.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", "app:1");
+        return pod;
+    }
+
+    /** The env of the sidecar the injector adds to {@link #annotatedPod}, by name (values of plain env only). */
+    private static Map<String, String> sidecarEnv(InjectorConfig config, Map<String, String> annotations) {
+        ObjectNode pod = annotatedPod(annotations);
+        InjectionDecision decision = new PodInjector(config).decide(pod);
+        assertThat(decision.warnings()).as("injected without warnings").isEmpty();
+        JsonNode patched = JsonPatch.apply(decision.patch().orElseThrow(), pod);
+        JsonNode sidecars = patched.path("spec").path(config.nativeSidecar() ? "initContainers" : "containers");
+        for (JsonNode container : sidecars) {
+            if (container.path("name").asText().equals("mep-sidecar")) {
+                return env(container);
+            }
+        }
+        throw new AssertionError("no mep-sidecar container in " + patched);
     }
 
     private static JsonNode injectorConfig(Manifests manifests) {
