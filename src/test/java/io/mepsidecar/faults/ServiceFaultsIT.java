@@ -46,7 +46,7 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServiceFaultsIT {
 
-    private static final Path CONTRACT = Path.of("src/test/resources/e2e-contract.yaml");
+    private static final Path CONTRACT = Path.of("src/test/resources/service-faults-contract.yaml");
     private static final String REPLY_TOPIC = "faults-front.replies";
     private static final String GROUP = "faults-service";
 
