@@ -133,8 +133,9 @@ final class ValueChecks {
     }
 
     /**
-     * Empty, or an absolute {@code http} or {@code https} URL with a host: an endpoint the sidecar's OTLP/HTTP
-     * exporter can send to (the sidecar does not start with a URL of another scheme).
+     * Empty, or an absolute {@code http} or {@code https} URL with a host, a port up to 65535 and no user, query or
+     * fragment: an endpoint the sidecar's OTLP/HTTP exporter can send to (the sidecar does not start with a URL of
+     * another scheme). The chart's schema has a pattern for the same rules (HelmChartTest keeps them together).
      */
     static String optionalHttpUrl(String text) {
         if (text.isEmpty()) {
@@ -142,13 +143,16 @@ final class ValueChecks {
         }
         try {
             URI uri = new URI(text);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getPort() <= 65_535 && uri.getRawQuery() == null && uri.getRawFragment() == null
+                    && uri.getRawUserInfo() == null) {
                 return text;
             }
         } catch (URISyntaxException e) {
             // reported below, with what is expected
         }
-        throw new IllegalArgumentException("expected an http:// or https:// URL such as"
+        throw new IllegalArgumentException("expected an http:// or https:// URL with a host, an optional port up to"
+                + " 65535 and a path, without query or fragment, such as"
                 + " http://otel-collector.observability:4318/v1/traces");
     }
 

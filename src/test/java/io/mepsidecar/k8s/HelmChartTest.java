@@ -419,6 +419,31 @@ class HelmChartTest {
                 .contains("otlpEndpoint: \"https://traces.example:4318/v1/traces\"");
     }
 
+    /** An endpoint the schema lets through but the injector refuses would stop the new injector pods from starting. */
+    @Test
+    void theSchemaAndTheInjectorTakeTheSameOtlpEndpoints() {
+        for (String endpoint : List.of("http://otel-collector.observability:4318/v1/traces", "https://otel/v1/traces",
+                "http://10.0.0.1:4318/v1/traces", "http://[fd00::1]:4318/v1/traces", "http://otel:65535",
+                "http://otel_collector:4318/v1/traces", "http://otel:43x8/v1/traces", "http://otel:65536/v1/traces",
+                "http://svc.123/v1/traces", "http://256.1.1.1/v1/traces", "http://otel:4318/v1/{x}",
+                "http://otel:4318/v1/traces?x=1", "http://user@otel:4318/v1/traces", "http://otel:4318/v1/%zz",
+                "http://otel:4318/v1/traces#f")) {
+            boolean injectorTakesIt = true;
+            try {
+                InjectorConfigReader.read("image: i\ntracing:\n  otlpEndpoint: \"" + endpoint + "\"\n");
+            } catch (RuntimeException e) {
+                injectorTakesIt = false;
+            }
+            boolean schemaTakesIt = true;
+            try {
+                Chart.template(Map.of("sidecar.tracing.otlpEndpoint", endpoint));
+            } catch (RuntimeException e) {
+                schemaTakesIt = false;
+            }
+            assertThat(schemaTakesIt).as(endpoint).isEqualTo(injectorTakesIt);
+        }
+    }
+
     @Test
     void nativeSidecarAutoFollowsTheKubernetesVersion() {
         assertThat(nativeSidecar("1.28.0", Map.of())).isFalse();
