@@ -74,7 +74,6 @@ public class ReplyListener extends ConsumerLoop {
     /** The least time between two partitions added to the reply topic by this replica. */
     private static final Duration GROWTH_PAUSE = Duration.ofSeconds(30);
 
-
     /** One warning a minute per reason a reply was dropped for. */
     private final Map<InvalidReplyReason, LogThrottle> warnings = new ConcurrentHashMap<>();
 

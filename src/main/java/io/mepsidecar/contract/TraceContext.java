@@ -79,6 +79,20 @@ public record TraceContext(String traceparent, String tracestate, String baggage
                 preferred.baggage != null ? preferred.baggage : fallback.baggage);
     }
 
+    /**
+     * {@code later}'s context where it continues {@code request}'s trace (the same trace id, or the request had none),
+     * else only its baggage. For what comes after the request on another HTTP exchange (the serving app's deferred
+     * {@code PUT}): an instrumented client that sends it outside the request's context names a new trace, and
+     * {@code traceresponse} must not point the caller to that one. Either may be null.
+     */
+    public static TraceContext continuing(TraceContext later, TraceContext request) {
+        if (later == null || later.traceparent == null || request == null || request.traceparent == null
+                || later.traceId().equals(request.traceId())) {
+            return later;
+        }
+        return later.baggage == null ? null : new TraceContext(null, null, later.baggage);
+    }
+
     /** True for a version-00 traceparent whose trace id and parent id are not all zero. */
     public static boolean validTraceparent(String value) {
         if (value == null) {

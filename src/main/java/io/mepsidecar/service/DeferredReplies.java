@@ -124,8 +124,9 @@ public class DeferredReplies {
 
     /**
      * Publishes the app's late reply. Completes normally when it is published (or was already, identically);
-     * fails with a problem for an unknown, expired or conflicting reply. The trace context the app gave with it (null
-     * or empty: none) goes on the reply record, else the request's; it is not part of what makes a reply the same.
+     * fails with a problem for an unknown, expired or conflicting reply. The trace context the app gave with it (null:
+     * none) goes on the reply record if it continues the request's trace, else the request's (with the PUT's
+     * baggage, if any); it is not part of what makes a reply the same.
      */
     public CompletableFuture<Void> complete(String correlationId, int status, String contentType, byte[] body,
             TraceContext trace) {
@@ -153,7 +154,7 @@ public class DeferredReplies {
         }
         Duration appTime = Duration.ofNanos(System.nanoTime() - entry.deliveredNanos);
         AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, appTime,
-                trace);
+                TraceContext.continuing(trace, entry.request.trace()));
         CompletableFuture.allOf(replyPublisher.publish(entry.operation, entry.request, reply),
                 servedRequests.replied(entry.request, reply, digest(status, contentType, body))
                         .exceptionally(error -> null)).whenComplete((metadata, error) -> {
@@ -197,7 +198,8 @@ public class DeferredReplies {
         Operation operation = contract.find(waiting.operation()).orElseThrow(() -> new SidecarException(
                 ProblemType.UNKNOWN_REPLY, "request " + correlationId + " is of operation '" + waiting.operation()
                 + "', which is not in the contract", correlationId));
-        AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, null, trace);
+        AppResponse reply = new AppResponse(status, contentType, body, AppResponse.Delivery.ANSWERED, null,
+                TraceContext.continuing(trace, waiting.request().trace()));
         return CompletableFuture.allOf(replyPublisher.publish(operation, waiting.request(), reply),
                 servedRequests.replied(waiting.request(), reply, digest).exceptionally(error -> null))
                 .exceptionally(error -> {

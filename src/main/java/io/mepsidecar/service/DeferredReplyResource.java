@@ -21,8 +21,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * The serving app's late answer to a request it accepted with 202: {@code PUT /v1/replies/{id}} with the reply as
  * body and {@code Content-Type}, and its status in {@code Mep-Status} (default 200). A {@code traceparent} (with
- * {@code tracestate}, {@code baggage}) on the PUT goes on the reply record, as it does on a synchronous answer; without
- * one the request's goes.
+ * {@code tracestate}) on the PUT that continues the request's trace goes on the reply record, as it does on a
+ * synchronous answer; without one, or of another trace, the request's goes. The PUT's {@code baggage} goes either
+ * way.
  */
 @Path("/v1/replies")
 public class DeferredReplyResource {

@@ -96,4 +96,22 @@ class TraceContextTest {
         assertThat(TraceContext.either(request, null)).isEqualTo(request);
         assertThat(TraceContext.either(null, null)).isNull();
     }
+
+    @Test
+    void aLaterExchangeIsTakenOnlyWhereItContinuesTheRequestsTrace() {
+        TraceContext request = new TraceContext(TRACEPARENT, TRACESTATE, BAGGAGE);
+        TraceContext sameTrace = new TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01", "app=1",
+                "k=v");
+        TraceContext newTrace = new TraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "app=1",
+                "k=v");
+
+        assertThat(TraceContext.continuing(sameTrace, request)).isEqualTo(sameTrace);
+        assertThat(TraceContext.continuing(newTrace, request)).as("only the baggage of another trace")
+                .isEqualTo(new TraceContext(null, null, "k=v"));
+        assertThat(TraceContext.either(TraceContext.continuing(newTrace, request), request))
+                .isEqualTo(new TraceContext(TRACEPARENT, TRACESTATE, "k=v"));
+        assertThat(TraceContext.continuing(new TraceContext(newTrace.traceparent(), null, null), request)).isNull();
+        assertThat(TraceContext.continuing(newTrace, null)).as("the request had none").isEqualTo(newTrace);
+        assertThat(TraceContext.continuing(null, request)).isNull();
+    }
 }

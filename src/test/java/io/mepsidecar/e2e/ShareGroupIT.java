@@ -129,7 +129,8 @@ class ShareGroupIT {
 
         response.then().statusCode(200);
         assertThat(Ledger.executions(response.header("Mep-Correlation-Id"))).isEqualTo(1);
-        assertThat(renewals() - renewals).as("lock renewals").isGreaterThanOrEqualTo((8000 - LOCK_MS) / 1000);
+        // renewed once a second (a 6 s lock keeps 5 s): about 7 in 8 s; every half lock would be 2
+        assertThat(renewals() - renewals).as("lock renewals").isGreaterThanOrEqualTo(4);
     }
 
     @Test

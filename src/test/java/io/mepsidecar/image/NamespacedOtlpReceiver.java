@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -34,7 +35,7 @@ public final class NamespacedOtlpReceiver {
     static List<ExportedSpan> spansIn(Path log) {
         try {
             return Files.readAllLines(log).stream().filter(line -> line.startsWith(SPAN))
-                    .map(NamespacedOtlpReceiver::span).toList();
+                    .map(NamespacedOtlpReceiver::span).flatMap(Optional::stream).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -46,9 +47,13 @@ public final class NamespacedOtlpReceiver {
         return SPAN + span.traceId() + " " + span.spanId() + " " + parent + " " + span.kind() + " " + span.name();
     }
 
-    private static ExportedSpan span(String line) {
+    /** The span of a whole line; empty for one still being written (the test reads while the receiver writes). */
+    private static Optional<ExportedSpan> span(String line) {
         String[] fields = line.substring(SPAN.length()).split(" ", 5);
+        if (fields.length < 5 || !fields[3].matches("[0-9]+")) {
+            return Optional.empty();
+        }
         String parent = "-".equals(fields[2]) ? "" : fields[2];
-        return new ExportedSpan(fields[0], fields[1], parent, fields[4], Integer.parseInt(fields[3]));
+        return Optional.of(new ExportedSpan(fields[0], fields[1], parent, fields[4], Integer.parseInt(fields[3])));
     }
 }

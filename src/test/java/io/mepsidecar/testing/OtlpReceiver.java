@@ -57,10 +57,13 @@ public final class OtlpReceiver implements AutoCloseable {
                     body = in.readAllBytes();
                 }
                 receiver.bodies.add(body);
-                decode(body).forEach(onSpan);
-                exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
-                exchange.sendResponseHeaders(200, -1);
-                exchange.close();
+                try {
+                    decode(body).forEach(onSpan);
+                } finally { // answered whatever the callback does: the exporter would send the same body again
+                    exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+                    exchange.sendResponseHeaders(200, -1);
+                    exchange.close();
+                }
             });
             server.start();
             return receiver;

@@ -33,15 +33,19 @@ class OtlpExportTest {
             // a delay far longer than the test: only the stop can export the span
             SdkTracerProvider provider = TracerProviders.otlp(URI.create(collector.endpoint()), Duration.ofHours(1),
                     IDENTITY);
-            SidecarSpan span = new SpanFactory(provider.get("test")).producer("quotes.requests", "quote", "c-1",
-                    CALLER);
-            span.end();
-            assertThat(collector.exported(TRACE_ID)).as("exported before the stop").isFalse();
+            try {
+                SidecarSpan span = new SpanFactory(provider.get("test")).producer("quotes.requests", "quote", "c-1",
+                        CALLER);
+                span.end();
+                assertThat(collector.exported(TRACE_ID)).as("exported before the stop").isFalse();
 
-            assertThat(Tracing.shutDown(provider, Duration.ofSeconds(10))).as("all exported").isTrue();
+                assertThat(Tracing.shutDown(provider, Duration.ofSeconds(10))).as("all exported").isTrue();
 
-            assertThat(collector.spans()).extracting(OtlpReceiver.ExportedSpan::name)
-                    .containsExactly("send quotes.requests");
+                assertThat(collector.spans()).extracting(OtlpReceiver.ExportedSpan::name)
+                        .containsExactly("send quotes.requests");
+            } finally {
+                provider.shutdown();
+            }
         }
     }
 
@@ -53,20 +57,24 @@ class OtlpExportTest {
         }
         SdkTracerProvider provider = TracerProviders.otlp(
                 URI.create("http://127.0.0.1:" + closedPort + "/v1/traces"), Duration.ofMillis(20), IDENTITY);
-        SpanFactory spans = new SpanFactory(provider.get("test"));
+        try {
+            SpanFactory spans = new SpanFactory(provider.get("test"));
 
-        // more spans than the queue holds, while every export fails: the surplus is dropped, no call waits
-        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-            for (int i = 0; i < 3 * TracerProviders.MAX_QUEUED_SPANS; i++) {
-                SidecarSpan span = spans.producer("quotes.requests", "quote", "c-" + i, CALLER);
-                assertThat(span.trace().traceparent()).startsWith("00-" + TRACE_ID + "-");
-                span.end();
-            }
-        });
+            // more spans than the queue holds, while every export fails: the surplus is dropped, no call waits
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                for (int i = 0; i < 3 * TracerProviders.MAX_QUEUED_SPANS; i++) {
+                    SidecarSpan span = spans.producer("quotes.requests", "quote", "c-" + i, CALLER);
+                    assertThat(span.trace().traceparent()).startsWith("00-" + TRACE_ID + "-");
+                    span.end();
+                }
+            });
 
-        // the exporter would try again with backoff for each batch held (half a minute and more): the stop does not
-        // wait for it beyond its bound
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
-                assertThat(Tracing.shutDown(provider, Duration.ofSeconds(2))).as("all exported").isFalse());
+            // the exporter would try again with backoff for each batch held (half a minute and more): the stop does
+            // not wait for it beyond its bound
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+                    assertThat(Tracing.shutDown(provider, Duration.ofSeconds(2))).as("all exported").isFalse());
+        } finally {
+            provider.shutdown(); // idempotent; the exporter's retries end with the test JVM at the latest
+        }
     }
 }
