@@ -8,6 +8,7 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupMaxSizeReachedException;
@@ -64,6 +65,18 @@ final class ShareSlot implements Runnable {
     private volatile boolean member;
     /** Set when the consumer lost the record it served with its share session: the slot starts a new one. */
     private boolean sessionLost;
+    /** Set when the broker refused to renew the record in hand: it no longer holds it for this consumer. */
+    private boolean lockLost;
+    /**
+     * How long this consumer held its previous record ({@link System#nanoTime()} units; 0 for a new consumer). A
+     * record the consumer fetched meanwhile waited that long at most, its lock running: while a request is in hand
+     * the consumer can come to hold one more (decision 0010, "Records that waited in a busy consumer").
+     */
+    private long previousHoldNanos;
+    /** The record ({@link #key}) whose renewal is under way: it is polled back once the consumer confirms it. */
+    private String renewing;
+    /** Set by the consumer's commit callback (on this thread) when it reports the renewal complete. */
+    private boolean renewConfirmed;
     /** True while this slot holds a request: it does not fetch meanwhile. */
     private volatile boolean serving;
     private volatile String lastFailure = "";
@@ -197,6 +210,33 @@ final class ShareSlot implements Runnable {
      */
     private void serve(ConsumerRecord<String, byte[]> record, long received) {
         ServedOperation operation = owner.served.byTopic(record.topic()).orElseThrow();
+        long renewEveryNanos = renewalInterval(
+                Duration.ofMillis(consumer.acquisitionLockTimeoutMs().orElse(DEFAULT_LOCK_MS))).toNanos();
+        // The record may have been acquired up to previousHoldNanos ago: renew as early as that needs, and when a
+        // renewal would already have been due, make sure the broker still holds it before the app gets it.
+        long mayHaveWaited = Math.min(previousHoldNanos, renewEveryNanos);
+        long nextRenew = received + renewEveryNanos - mayHaveWaited;
+        lockLost = false;
+        try {
+            if (mayHaveWaited == renewEveryNanos && running) {
+                nextRenew = System.nanoTime() + renewEveryNanos;
+                renew(record);
+                if (lockLost) {
+                    // another consumer has it, or will: not handed to this app; a new consumer (session) follows
+                    LOG.infof("%s-%d@%d waited in this consumer beyond its lock and was not served here; the broker"
+                            + " delivers it again", record.topic(), record.partition(), record.offset());
+                    sessionLost = true;
+                    return;
+                }
+            }
+            serveHeld(operation, record, renewEveryNanos, nextRenew);
+        } finally {
+            previousHoldNanos = System.nanoTime() - received;
+        }
+    }
+
+    private void serveHeld(ServedOperation operation, ConsumerRecord<String, byte[]> record, long renewEveryNanos,
+            long firstRenewal) {
         Lease lease = new Lease(record);
         CompletableFuture<Disposition> handled;
         try {
@@ -206,9 +246,7 @@ final class ShareSlot implements Runnable {
                     record.offset());
             handled = CompletableFuture.completedFuture(Disposition.UNFINISHED);
         }
-        long renewEveryNanos = renewalInterval(
-                Duration.ofMillis(consumer.acquisitionLockTimeoutMs().orElse(DEFAULT_LOCK_MS))).toNanos();
-        long nextRenew = received + renewEveryNanos;
+        long nextRenew = firstRenewal;
         while (!handled.isDone() && running) {
             Instant deadline = drainDeadline;
             long wait = TimeUnit.NANOSECONDS.toMillis(nextRenew - System.nanoTime());
@@ -231,7 +269,7 @@ final class ShareSlot implements Runnable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            if (!handled.isDone() && running && System.nanoTime() - nextRenew >= 0
+            if (!handled.isDone() && running && !lockLost && System.nanoTime() - nextRenew >= 0
                     && (drainDeadline == null || Instant.now().isBefore(drainDeadline))) {
                 nextRenew = System.nanoTime() + renewEveryNanos; // from the RENEW's sending, not its answer
                 renew(record);
@@ -299,9 +337,35 @@ final class ShareSlot implements Runnable {
      * lock more records into this consumer, where no other consumer could have them.
      */
     private void renew(ConsumerRecord<String, byte[]> record) {
+        renewing = key(record.topic(), record.partition(), record.offset());
+        renewConfirmed = false;
         try {
             consumer.acknowledge(record, AcknowledgeType.RENEW);
-            consumer.commitSync(COMMIT_TIMEOUT);
+            Optional<KafkaException> refused = consumer.commitSync(COMMIT_TIMEOUT).values().stream()
+                    .flatMap(Optional::stream).findFirst();
+            if (refused.isPresent()) {
+                // The broker no longer holds the record for this consumer (its lock ran out, or the session ended):
+                // it goes to another consumer, or came back to this one under a new session. Renewing again cannot
+                // help, and a poll now would fetch another record into this busy consumer.
+                lockLost = true;
+                LOG.warnf("the lock of %s-%d@%d could not be renewed, the broker delivers the request again: %s",
+                        record.topic(), record.partition(), record.offset(), refused.get().toString());
+                return;
+            }
+            // The renewal is done at the broker; the consumer learns it from an event its next call handles. A poll
+            // before that would find the record neither held nor renewed, and fetch another record into this
+            // consumer, where it would wait, its lock running, until the app finished this one. Calls with nothing to
+            // send handle the event without fetching.
+            long waitUntil = System.nanoTime() + COMMIT_TIMEOUT.toNanos();
+            while (!renewConfirmed && System.nanoTime() - waitUntil < 0) {
+                TimeUnit.MILLISECONDS.sleep(1);
+                consumer.commitSync(Duration.ZERO);
+            }
+            if (!renewConfirmed) {
+                LOG.warnf("the renewal of %s-%d@%d was not confirmed within %s; not polling it back yet",
+                        record.topic(), record.partition(), record.offset(), COMMIT_TIMEOUT);
+                return;
+            }
             ConsumerRecords<String, byte[]> back = consumer.poll(RENEWED_POLL);
             if (back.count() > 1) {
                 LOG.warnf("renewing %s-%d@%d brought %d records back", record.topic(), record.partition(),
@@ -310,12 +374,26 @@ final class ShareSlot implements Runnable {
             owner.renewed();
         } catch (WakeupException e) {
             throw e;
-        } catch (RuntimeException e) {
-            // The app still works on the request, and its reply is still wanted: keep waiting for it. If the lock
-            // runs out meanwhile, another consumer may get the record; the acknowledgement of this one then fails.
+        } catch (IllegalStateException e) {
+            // The consumer no longer holds the record (its session ended): the broker delivers it again.
+            lockLost = true;
             LOG.warnf("the lock of %s-%d@%d could not be renewed: %s", record.topic(), record.partition(),
                     record.offset(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // The app still works on the request, and its reply is still wanted: keep waiting for it, and try again
+            // at the next renewal (the broker may be away for a while). If the lock runs out meanwhile, another
+            // consumer may get the record; the acknowledgement of this one then fails.
+            LOG.warnf("the lock of %s-%d@%d could not be renewed: %s", record.topic(), record.partition(),
+                    record.offset(), e.toString());
+        } finally {
+            renewing = null;
         }
+    }
+
+    private static String key(String topic, int partition, long offset) {
+        return topic + "-" + partition + "@" + offset;
     }
 
     private static AcknowledgeType acknowledgement(Disposition disposition) {
@@ -332,7 +410,13 @@ final class ShareSlot implements Runnable {
     private void open() {
         if (consumer == null) {
             consumer = new KafkaShareConsumer<>(owner.settings.shareConsumer(index));
+            previousHoldNanos = 0;
             consumer.setAcknowledgementCommitCallback((offsets, error) -> {
+                offsets.forEach((partition, done) -> done.forEach(offset -> {
+                    if (error == null && key(partition.topic(), partition.partition(), offset).equals(renewing)) {
+                        renewConfirmed = true;
+                    }
+                }));
                 if (error != null) {
                     LOG.warnf("acknowledgement of %s failed: the broker no longer holds the record for this"
                             + " consumer (its lock ran out, or the broker restarted or moved the partition), and"
