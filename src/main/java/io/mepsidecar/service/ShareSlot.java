@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupMaxSizeReachedException;
@@ -17,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -147,6 +149,9 @@ final class ShareSlot implements Runnable {
                 }
                 open();
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+                if (records.isEmpty()) {
+                    previousHoldNanos = 0; // nothing waited in the consumer: what comes next is fetched afresh
+                }
                 healthy = true;
                 member = true;
                 backoff = ConsumerLoop.FIRST_BACKOFF;
@@ -269,10 +274,12 @@ final class ShareSlot implements Runnable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            if (!handled.isDone() && running && !lockLost && System.nanoTime() - nextRenew >= 0
+            if (!handled.isDone() && running && System.nanoTime() - nextRenew >= 0
                     && (drainDeadline == null || Instant.now().isBefore(drainDeadline))) {
                 nextRenew = System.nanoTime() + renewEveryNanos; // from the RENEW's sending, not its answer
-                renew(record);
+                if (!lockLost) {
+                    renew(record);
+                }
             }
         }
         lease.end();
@@ -341,8 +348,10 @@ final class ShareSlot implements Runnable {
         renewConfirmed = false;
         try {
             consumer.acknowledge(record, AcknowledgeType.RENEW);
-            Optional<KafkaException> refused = consumer.commitSync(COMMIT_TIMEOUT).values().stream()
-                    .flatMap(Optional::stream).findFirst();
+            Map<TopicIdPartition, Optional<KafkaException>> result = consumer.commitSync(COMMIT_TIMEOUT);
+            Optional<KafkaException> refused = result.isEmpty()
+                    ? Optional.of(new KafkaException("the renewal was not sent (no session with the record's broker)"))
+                    : result.values().stream().flatMap(Optional::stream).findFirst();
             if (refused.isPresent()) {
                 // The broker no longer holds the record for this consumer (its lock ran out, or the session ended):
                 // it goes to another consumer, or came back to this one under a new session. Renewing again cannot
@@ -352,17 +361,19 @@ final class ShareSlot implements Runnable {
                         record.topic(), record.partition(), record.offset(), refused.get().toString());
                 return;
             }
-            // The renewal is done at the broker; the consumer learns it from an event its next call handles. A poll
-            // before that would find the record neither held nor renewed, and fetch another record into this
-            // consumer, where it would wait, its lock running, until the app finished this one. Calls with nothing to
-            // send handle the event without fetching.
+            // The renewal is done at the broker; the consumer moves the record back among those it holds when it
+            // handles the renewal's event, which commitSync does before it returns. Should it not have, a poll would
+            // find the record neither held nor renewed and fetch another record into this consumer, where it would
+            // wait, its lock running, until the app finished this one; calls with nothing to send handle the event
+            // without fetching.
             long waitUntil = System.nanoTime() + COMMIT_TIMEOUT.toNanos();
-            while (!renewConfirmed && System.nanoTime() - waitUntil < 0) {
+            while (!renewConfirmed && running && System.nanoTime() - waitUntil < 0) {
                 TimeUnit.MILLISECONDS.sleep(1);
                 consumer.commitSync(Duration.ZERO);
             }
             if (!renewConfirmed) {
-                LOG.warnf("the renewal of %s-%d@%d was not confirmed within %s; not polling it back yet",
+                lockLost = true; // the record is not among those the consumer holds: nothing can acknowledge it
+                LOG.warnf("the renewal of %s-%d@%d was not confirmed within %s; the broker delivers it again",
                         record.topic(), record.partition(), record.offset(), COMMIT_TIMEOUT);
                 return;
             }
@@ -380,10 +391,11 @@ final class ShareSlot implements Runnable {
             LOG.warnf("the lock of %s-%d@%d could not be renewed: %s", record.topic(), record.partition(),
                     record.offset(), e.toString());
         } catch (InterruptedException e) {
+            lockLost = true; // the renewal's outcome is unknown; the record is not served on that
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            // The app still works on the request, and its reply is still wanted: keep waiting for it, and try again
-            // at the next renewal (the broker may be away for a while). If the lock runs out meanwhile, another
+            // A failure before the renewal was sent (its acknowledgement refused by the client, a commit that threw):
+            // keep waiting for the app, and try again at the next renewal. If the lock runs out meanwhile, another
             // consumer may get the record; the acknowledgement of this one then fails.
             LOG.warnf("the lock of %s-%d@%d could not be renewed: %s", record.topic(), record.partition(),
                     record.offset(), e.toString());
@@ -412,12 +424,12 @@ final class ShareSlot implements Runnable {
             consumer = new KafkaShareConsumer<>(owner.settings.shareConsumer(index));
             previousHoldNanos = 0;
             consumer.setAcknowledgementCommitCallback((offsets, error) -> {
-                offsets.forEach((partition, done) -> done.forEach(offset -> {
-                    if (error == null && key(partition.topic(), partition.partition(), offset).equals(renewing)) {
-                        renewConfirmed = true;
-                    }
-                }));
-                if (error != null) {
+                boolean renewal = offsets.entrySet().stream().anyMatch(done -> done.getValue().stream().anyMatch(
+                        offset -> key(done.getKey().topic(), done.getKey().partition(), offset).equals(renewing)));
+                if (renewal && error == null) {
+                    renewConfirmed = true;
+                }
+                if (error != null && !renewal) { // a refused renewal is logged by renew()
                     LOG.warnf("acknowledgement of %s failed: the broker no longer holds the record for this"
                             + " consumer (its lock ran out, or the broker restarted or moved the partition), and"
                             + " delivers it again: %s", offsets, error.toString());
