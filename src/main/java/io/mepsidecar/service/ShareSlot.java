@@ -75,8 +75,8 @@ final class ShareSlot implements Runnable {
      * the consumer can come to hold one more (decision 0010, "Records that waited in a busy consumer").
      */
     private long previousHoldNanos;
-    /** The record ({@link #key}) whose renewal is under way: it is polled back once the consumer confirms it. */
-    private String renewing;
+    /** The record whose renewal is under way: it is polled back once the consumer confirms it. */
+    private ConsumerRecord<String, byte[]> renewing;
     /** Set by the consumer's commit callback (on this thread) when it reports the renewal complete. */
     private boolean renewConfirmed;
     /** True while this slot holds a request: it does not fetch meanwhile. */
@@ -344,7 +344,7 @@ final class ShareSlot implements Runnable {
      * lock more records into this consumer, where no other consumer could have them.
      */
     private void renew(ConsumerRecord<String, byte[]> record) {
-        renewing = key(record.topic(), record.partition(), record.offset());
+        renewing = record;
         renewConfirmed = false;
         try {
             consumer.acknowledge(record, AcknowledgeType.RENEW);
@@ -404,10 +404,6 @@ final class ShareSlot implements Runnable {
         }
     }
 
-    private static String key(String topic, int partition, long offset) {
-        return topic + "-" + partition + "@" + offset;
-    }
-
     private static AcknowledgeType acknowledgement(Disposition disposition) {
         switch (disposition) {
             case FINISHED:
@@ -424,8 +420,11 @@ final class ShareSlot implements Runnable {
             consumer = new KafkaShareConsumer<>(owner.settings.shareConsumer(index));
             previousHoldNanos = 0;
             consumer.setAcknowledgementCommitCallback((offsets, error) -> {
-                boolean renewal = offsets.entrySet().stream().anyMatch(done -> done.getValue().stream().anyMatch(
-                        offset -> key(done.getKey().topic(), done.getKey().partition(), offset).equals(renewing)));
+                ConsumerRecord<String, byte[]> renewed = renewing; // null outside a renewal: nothing to look at
+                boolean renewal = renewed != null && offsets.entrySet().stream().anyMatch(done ->
+                        done.getKey().topic().equals(renewed.topic())
+                                && done.getKey().partition() == renewed.partition()
+                                && done.getValue().contains(renewed.offset()));
                 if (renewal && error == null) {
                     renewConfirmed = true;
                 }
